@@ -1,0 +1,117 @@
+// Server options from CLI flags and environment variables, with defaults.
+import { parseArgs } from 'node:util';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  /** Messages kept for replay. */
+  historyLimit: number;
+  /** Largest HTTP body, WebSocket frame or Socket.IO packet, in bytes. */
+  maxPayloadBytes: number;
+  /** Long-poll hold when the request names no `wait`, and the largest `wait` accepted, in ms. */
+  longPollWaitMs: number;
+  longPollMaxWaitMs: number;
+  /** Held long polls across all clients before new ones get 503. */
+  longPollMaxHeld: number;
+  /** WebSocket ping period; a client that misses one pong is terminated. */
+  pingIntervalMs: number;
+  /** A WebSocket client whose unsent buffer exceeds this is terminated (a slow consumer). */
+  maxBufferedBytes: number;
+  /** Origins allowed on WebSocket and Socket.IO handshakes besides the server's own. */
+  allowedOrigins: string[];
+  /** Default short-poll interval the page starts with, in ms. */
+  shortPollIntervalMs: number;
+  logLevel: string;
+}
+
+export const DEFAULTS: ServerOptions = {
+  port: 3000,
+  host: '0.0.0.0',
+  historyLimit: 1000,
+  maxPayloadBytes: 16 * 1024,
+  longPollWaitMs: 25_000,
+  longPollMaxWaitMs: 30_000,
+  longPollMaxHeld: 10_000,
+  pingIntervalMs: 30_000,
+  maxBufferedBytes: 1024 * 1024,
+  allowedOrigins: [],
+  shortPollIntervalMs: 1000,
+  logLevel: 'info',
+};
+
+interface Flag {
+  key: Exclude<keyof ServerOptions, 'allowedOrigins' | 'host' | 'logLevel'>;
+  env: string;
+  help: string;
+}
+
+const NUMERIC_FLAGS: Record<string, Flag> = {
+  port: { key: 'port', env: 'PORT', help: 'port to listen on' },
+  history: { key: 'historyLimit', env: 'HISTORY_LIMIT', help: 'messages kept for replay' },
+  'max-payload': { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD_BYTES', help: 'largest body, frame or packet in bytes' },
+  'long-poll-wait': { key: 'longPollWaitMs', env: 'LONG_POLL_WAIT_MS', help: 'default long-poll hold in ms' },
+  'long-poll-max-wait': { key: 'longPollMaxWaitMs', env: 'LONG_POLL_MAX_WAIT_MS', help: 'largest wait= accepted in ms' },
+  'long-poll-max-held': { key: 'longPollMaxHeld', env: 'LONG_POLL_MAX_HELD', help: 'held polls before 503' },
+  'ping-interval': { key: 'pingIntervalMs', env: 'PING_INTERVAL_MS', help: 'WebSocket ping period in ms' },
+  'max-buffered': { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', help: 'WebSocket send buffer cap in bytes' },
+  'short-poll-interval': { key: 'shortPollIntervalMs', env: 'SHORT_POLL_INTERVAL_MS', help: "page's default short-poll interval in ms" },
+};
+
+export function helpText(): string {
+  const rows = [
+    ['--host HOST', 'HOST', `address to listen on (default ${DEFAULTS.host})`],
+    ...Object.entries(NUMERIC_FLAGS).map(([name, flag]) => [
+      `--${name} N`,
+      flag.env,
+      `${flag.help} (default ${DEFAULTS[flag.key]})`,
+    ]),
+    ['--origin URL', 'ALLOWED_ORIGINS', 'extra origin allowed on WS/Socket.IO handshakes; repeat, or comma-separate in env'],
+    ['--log-level LEVEL', 'LOG_LEVEL', `fatal|error|warn|info|debug|silent (default ${DEFAULTS.logLevel})`],
+    ['-h, --help', '', 'print this help'],
+  ];
+  const width = Math.max(...rows.map((row) => row[0]!.length));
+  const envWidth = Math.max(...rows.map((row) => row[1]!.length));
+  return [
+    'Usage: npm start -- [options]   (or: node dist/src/main.js [options])',
+    '',
+    'Runs Transport Lab: one chat room over short polling, long polling, WebSocket and Socket.IO.',
+    'Flags win over environment variables, which win over defaults.',
+    '',
+    ...rows.map(([flag, env, help]) => `  ${flag!.padEnd(width)}  ${env!.padEnd(envWidth)}  ${help}`),
+  ].join('\n');
+}
+
+export class ConfigError extends Error {}
+
+function toPositiveInt(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+/** Returns null when help was asked for. Throws ConfigError on bad input. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      host: { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+      ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((name) => [name, { type: 'string' as const }])),
+    },
+  });
+  if (values.help) return null;
+
+  const options: ServerOptions = { ...DEFAULTS };
+  for (const [name, flag] of Object.entries(NUMERIC_FLAGS)) {
+    const raw = (values as Record<string, unknown>)[name] ?? env[flag.env];
+    if (typeof raw === 'string' && raw !== '') options[flag.key] = toPositiveInt(`--${name}`, raw);
+  }
+  options.host = values.host ?? env.HOST ?? DEFAULTS.host;
+  options.logLevel = values['log-level'] ?? env.LOG_LEVEL ?? DEFAULTS.logLevel;
+  const origins = values.origin ?? env.ALLOWED_ORIGINS?.split(',') ?? [];
+  options.allowedOrigins = origins.map((origin) => origin.trim()).filter(Boolean);
+  return options;
+}

@@ -1,0 +1,59 @@
+// buildServer(): the whole app as a Fastify instance, not listening yet, so
+// tests can `inject()` or `listen({ port: 0 })` it.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Room } from './chat/room.js';
+import { DEFAULTS, type ServerOptions } from './config.js';
+import { errorsPlugin } from './http/errors.js';
+import { serverTransports } from './transports/index.js';
+import { upgradePlugin } from './transports/upgrade.js';
+
+/** The bundled page (`npm run build` writes it). */
+export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+
+export interface BuildOptions extends Partial<ServerOptions> {
+  /** Pass a room to share it; a fresh one is made otherwise. */
+  room?: Room;
+}
+
+export async function buildServer(overrides: BuildOptions = {}): Promise<FastifyInstance> {
+  const { room: givenRoom, ...rest } = overrides;
+  const options: ServerOptions = { ...DEFAULTS, ...rest };
+  const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
+
+  const fastify = Fastify({
+    logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
+    bodyLimit: options.maxPayloadBytes,
+    // Bodies are checked as sent: no type coercion, no silent dropping of unknown keys.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Held long polls must not be cut by a request timeout shorter than the hold.
+    requestTimeout: options.longPollMaxWaitMs + 10_000,
+    forceCloseConnections: 'idle',
+  });
+
+  await fastify.register(errorsPlugin);
+  await fastify.register(upgradePlugin);
+  for (const plugin of Object.values(serverTransports)) {
+    await fastify.register(plugin, { room, options });
+  }
+
+  fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
+  fastify.get('/api/config', async () => ({
+    epoch: room.epoch,
+    shortPollIntervalMs: options.shortPollIntervalMs,
+    longPollWaitMs: options.longPollWaitMs,
+    longPollMaxWaitMs: options.longPollMaxWaitMs,
+    transports: Object.keys(serverTransports),
+  }));
+
+  if (existsSync(WEB_ROOT)) {
+    await fastify.register(fastifyStatic, { root: WEB_ROOT });
+  } else {
+    fastify.get('/', async (_request, reply) =>
+      reply.type('text/plain').send('Transport Lab is running, but the page is not built: run `npm run build`.'),
+    );
+  }
+  return fastify;
+}

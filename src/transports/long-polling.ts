@@ -1,0 +1,87 @@
+// Long polling: a GET with nothing new is held until a message arrives or
+// `wait` ms pass. One held poll per `client`; a global cap answers 503.
+import { Type } from '@sinclair/typebox';
+import type { Catchup } from '../chat/room.js';
+import { sendError } from '../http/errors.js';
+import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import type { TransportPlugin } from './types.js';
+
+interface HeldPoll {
+  since: number;
+  epoch: string | undefined;
+  client: string | undefined;
+  timer: NodeJS.Timeout;
+  answer: (catchup: Catchup) => void;
+}
+
+export const longPolling: TransportPlugin = async (fastify, { room, options }) => {
+  registerSendRoute(fastify, room, 'long-polling');
+
+  const held = new Set<HeldPoll>();
+  const heldByClient = new Map<string, HeldPoll>();
+
+  const forget = (poll: HeldPoll): boolean => {
+    if (!held.delete(poll)) return false;
+    clearTimeout(poll.timer);
+    if (poll.client !== undefined && heldByClient.get(poll.client) === poll) heldByClient.delete(poll.client);
+    return true;
+  };
+  const release = (poll: HeldPoll): void => {
+    if (forget(poll)) poll.answer(room.since(poll.since, poll.epoch));
+  };
+  const releaseAll = (): void => {
+    for (const poll of [...held]) release(poll);
+  };
+
+  const unsubscribe = room.subscribe(releaseAll);
+  // Answer held polls before the server stops waiting for in-flight requests.
+  fastify.addHook('preClose', async () => {
+    unsubscribe();
+    releaseAll();
+  });
+
+  fastify.get<{ Querystring: ReceiveQuery }>(
+    messagesUrl('long-polling'),
+    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 503: Type.Any() } } },
+    async (request, reply) => {
+      const { epoch, client } = request.query;
+      const since = optionalInt(request.query.since);
+      const wait = optionalInt(request.query.wait) ?? options.longPollWaitMs;
+      if (wait > options.longPollMaxWaitMs) {
+        return sendError(reply, 400, {
+          code: 'invalid_query',
+          message: `wait must be at most ${options.longPollMaxWaitMs} ms`,
+        });
+      }
+      const catchup = room.since(since, epoch);
+      if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) return catchup;
+
+      // A client's newer poll supersedes its older one (e.g. after a page
+      // reload or a retry), which is answered at once with nothing new.
+      const previous = client === undefined ? undefined : heldByClient.get(client);
+      if (previous) release(previous);
+      if (held.size >= options.longPollMaxHeld) {
+        reply.header('Retry-After', '1');
+        return sendError(reply, 503, { code: 'too_many_polls', message: 'too many held polls, retry shortly' });
+      }
+
+      return new Promise<Catchup>((resolve) => {
+        const poll: HeldPoll = {
+          since,
+          epoch,
+          client,
+          answer: resolve,
+          timer: setTimeout(() => release(poll), wait),
+        };
+        held.add(poll);
+        if (client !== undefined) heldByClient.set(client, poll);
+        // The client went away: drop the poll so nothing is kept for it.
+        // (`close` on the response fires on abort; after a real answer the poll is already gone.)
+        reply.raw.once('close', () => {
+          if (forget(poll)) resolve(catchup);
+        });
+      });
+    },
+  );
+
+};

@@ -1,0 +1,12 @@
+// Short polling: the client asks at a fixed interval; every GET answers at once.
+import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import type { TransportPlugin } from './types.js';
+
+export const shortPolling: TransportPlugin = async (fastify, { room }) => {
+  registerSendRoute(fastify, room, 'short-polling');
+  fastify.get<{ Querystring: ReceiveQuery }>(
+    messagesUrl('short-polling'),
+    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema } } },
+    async (request) => room.since(optionalInt(request.query.since), request.query.epoch),
+  );
+};

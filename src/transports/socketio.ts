@@ -1,0 +1,82 @@
+// Socket.IO on its default path `/socket.io/`: HTTP long polling first, then
+// an upgrade to WebSocket when the network allows. The engine is bound by
+// hand (not attached to the http.Server) so its polling requests are Fastify
+// routes and its upgrades go through the shared upgrade router.
+import { Server as EngineServer } from 'engine.io';
+import { Server, type Socket } from 'socket.io';
+import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
+import { parseCursor } from './cursor.js';
+import { isOriginAllowed } from './origin.js';
+import type { TransportPlugin } from './types.js';
+
+export const SOCKETIO_PATH = '/socket.io/';
+
+export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
+
+export const socketio: TransportPlugin = async (fastify, { room, options }) => {
+  const engine = new EngineServer({
+    maxHttpBufferSize: options.maxPayloadBytes,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    allowRequest: (req, callback) => {
+      const allowed = isOriginAllowed(req, options.allowedOrigins);
+      callback(allowed ? null : `origin ${req.headers.origin} is not allowed`, allowed);
+    },
+    ...(options.allowedOrigins.length > 0 && { cors: { origin: options.allowedOrigins } }),
+  });
+  const io = new Server({ path: SOCKETIO_PATH, serveClient: false });
+  io.bind(engine);
+
+  // Polling requests: engine.io reads the raw body itself, so this scope
+  // leaves every body unparsed and hands the request over untouched.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  fastify.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: SOCKETIO_PATH,
+    handler: (request, reply) => {
+      reply.hijack();
+      engine.handleRequest(request.raw, reply.raw);
+    },
+  });
+  fastify.upgrades.add(SOCKETIO_PATH, (req, socket, head) => engine.handleUpgrade(req, socket, head));
+
+  io.use((socket, next) => {
+    const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown };
+    const cursor = parseCursor(auth.since, auth.epoch);
+    if (!cursor.ok) return next(Object.assign(new Error(cursor.error.message), { data: cursor.error }));
+    socket.data.cursor = cursor.value;
+    next();
+  });
+
+  io.on('connection', (socket: Socket) => {
+    const { since, epoch } = socket.data.cursor as { since?: number; epoch?: string };
+    const catchup = room.since(since, epoch);
+    socket.emit('welcome', { epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) });
+    for (const message of catchup.messages) socket.emit('message', message);
+
+    socket.on('send', (input: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return; // nobody to answer
+      const parsed = parseSendInput(input);
+      const reply: SendAck = parsed.ok
+        ? { ok: true, message: room.append(parsed.value, 'socketio').message }
+        : { ok: false, error: parsed.error };
+      ack(reply);
+    });
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (event === 'send') return;
+      const ack = args.at(-1);
+      const error: ChatError = { code: 'unknown_event', message: `unknown event ${JSON.stringify(event)}` };
+      if (typeof ack === 'function') ack({ ok: false, error } satisfies SendAck);
+    });
+  });
+
+  // io.emit encodes the packet once for all sockets.
+  const unsubscribe = room.subscribe((message) => io.emit('message', message));
+
+  fastify.addHook('preClose', async () => {
+    unsubscribe();
+    io.disconnectSockets(true);
+    engine.close();
+  });
+};

@@ -1,0 +1,48 @@
+// The server's only `upgrade` listener: routes each upgrade by path to the
+// transport that registered it and refuses the rest. (ws attached with
+// `{ server, path }` would answer 400 to every other path, Socket.IO's too.)
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface UpgradeRoutes {
+  /** Upgrades to `path` (or below it, when it ends in `/`) go to `handler`. */
+  add(path: string, handler: UpgradeHandler): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    upgrades: UpgradeRoutes;
+  }
+}
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string, body = reason): void {
+  if (!socket.writable) return void socket.destroy();
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
+/** `/ws` matches only itself; a path ending in `/` (like `/socket.io/`) matches everything below it. */
+function matches(path: string, pathname: string): boolean {
+  return pathname === path || (path.endsWith('/') && pathname.startsWith(path));
+}
+
+export const upgradePlugin = fp(async (fastify: FastifyInstance) => {
+  const routes: Array<{ path: string; handler: UpgradeHandler }> = [];
+  fastify.decorate('upgrades', { add: (path, handler) => routes.push({ path, handler }) } satisfies UpgradeRoutes);
+
+  fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const route = routes.find(({ path }) => matches(path, pathname));
+    if (route) route.handler(req, socket, head);
+    else refuseUpgrade(socket, 404, 'Not Found', `no WebSocket endpoint at ${pathname}`);
+  });
+});

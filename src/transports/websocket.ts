@@ -1,0 +1,106 @@
+// Raw WebSocket (`ws`) on `GET /ws?since=N&epoch=E`: one full-duplex
+// connection; JSON text frames both ways.
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { ChatError } from '../chat/message.js';
+import { parseSendInput } from '../chat/message.js';
+import { isOriginAllowed } from './origin.js';
+import { parseCursor } from './cursor.js';
+import type { TransportPlugin } from './types.js';
+import { refuseUpgrade } from './upgrade.js';
+
+export const WS_PATH = '/ws';
+
+const CLOSE_GOING_AWAY = 1001;
+
+export const websocket: TransportPlugin = async (fastify, { room, options }) => {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  /** Welcomed clients: the ones live messages go to. */
+  const clients = new Set<WebSocket>();
+  const alive = new WeakSet<WebSocket>();
+
+  fastify.upgrades.add(WS_PATH, (req, socket, head) => {
+    if (!isOriginAllowed(req, options.allowedOrigins)) {
+      return refuseUpgrade(socket, 403, 'Forbidden', `origin ${req.headers.origin} is not allowed`);
+    }
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const cursor = parseCursor(query.get('since') ?? undefined, query.get('epoch') ?? undefined);
+    if (!cursor.ok) return refuseUpgrade(socket, 400, 'Bad Request', cursor.error.message);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const catchup = room.since(cursor.value.since, cursor.value.epoch);
+      const welcome = { type: 'welcome', epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) };
+      ws.send(JSON.stringify(welcome));
+      for (const message of catchup.messages) ws.send(JSON.stringify({ type: 'message', message }));
+      clients.add(ws);
+      alive.add(ws);
+      ws.on('pong', () => alive.add(ws));
+      ws.on('message', (data, isBinary) => onFrame(ws, data, isBinary));
+      ws.on('error', () => ws.terminate());
+      ws.on('close', () => clients.delete(ws));
+    });
+  });
+
+  const sendError = (ws: WebSocket, error: ChatError, clientMsgId?: string): void => {
+    ws.send(JSON.stringify({ type: 'error', ...error, ...(clientMsgId !== undefined && { clientMsgId }) }));
+  };
+
+  function onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    if (isBinary) return sendError(ws, { code: 'invalid_frame', message: 'frames must be JSON text' });
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString());
+    } catch {
+      return sendError(ws, { code: 'invalid_json', message: 'frame is not valid JSON' });
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      return sendError(ws, { code: 'invalid_frame', message: 'a frame is a JSON object with a "type"' });
+    }
+    const { type, ...input } = frame as { type?: unknown } & Record<string, unknown>;
+    const clientMsgId = typeof input.clientMsgId === 'string' ? input.clientMsgId : undefined;
+    if (type !== 'send') {
+      return sendError(ws, { code: 'unknown_type', message: `unknown frame type ${JSON.stringify(type)}` }, clientMsgId);
+    }
+    const parsed = parseSendInput(input);
+    if (!parsed.ok) return sendError(ws, parsed.error, clientMsgId);
+    const { message } = room.append(parsed.value, 'websocket');
+    ws.send(JSON.stringify({ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }));
+  }
+
+  // A broadcast is encoded once and the same buffer goes to every client.
+  const unsubscribe = room.subscribe((message) => {
+    const frame = Buffer.from(JSON.stringify({ type: 'message', message }));
+    for (const ws of clients) {
+      if (ws.bufferedAmount > options.maxBufferedBytes) {
+        ws.terminate(); // a consumer this far behind would only grow our memory
+        continue;
+      }
+      ws.send(frame, { binary: false });
+    }
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const ws of clients) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, options.pingIntervalMs);
+  heartbeat.unref();
+
+  fastify.addHook('preClose', async () => {
+    unsubscribe();
+    clearInterval(heartbeat);
+    for (const ws of clients) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+  });
+  fastify.addHook('onClose', async () => {
+    for (const ws of clients) ws.terminate();
+    wss.close();
+  });
+};
