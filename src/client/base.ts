@@ -1,0 +1,182 @@
+// What every client transport shares: the cursor and exactly-once delivery,
+// catch-up bookkeeping, status, reconnect backoff and send retries. A
+// transport subclass only moves bytes (open, close, transmit).
+import type { ChatError, Message, SendInput, TransportName } from '../chat/message.js';
+import { Emitter } from './emitter.js';
+import type {
+  ClientTransport,
+  ClientTransportEvents,
+  ClientTransportOptions,
+  SendReceipt,
+  TrafficCounters,
+  TransportStatus,
+} from './transport.js';
+
+/** A refusal by the server: retrying the same input cannot help. */
+export class SendRefused extends Error {
+  constructor(readonly error: ChatError) {
+    super(`${error.code}: ${error.message}`);
+  }
+}
+
+/** What a catch-up from the server says: poll replies and welcome frames alike. */
+export interface CatchupHeader {
+  epoch: string;
+  cursor: number;
+  reset?: boolean;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exponential backoff with full jitter: 0.5x-1x of min * 2^attempt, capped. */
+export function backoffMs(attempt: number, minMs = 100, maxMs = 5000): number {
+  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 16));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/**
+ * A random id for clientMsgId and long-poll client ids. Not crypto.randomUUID:
+ * phones reach the demo over plain http on the LAN, where it is missing.
+ */
+export function randomId(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+export abstract class BaseClientTransport extends Emitter<ClientTransportEvents> implements ClientTransport {
+  abstract readonly name: TransportName;
+  status: TransportStatus = 'off';
+  detail = '';
+  cursor: number | undefined;
+  epoch: string | undefined;
+  readonly traffic: TrafficCounters = { requests: 0, emptyPolls: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+  protected readonly baseUrl: string;
+  protected readonly sendTimeoutMs: number;
+  /** Bumped on every connect/disconnect so callbacks of an older connection can tell they are stale. */
+  protected generation = 0;
+  #sync: { target: number; reset: boolean; caughtUp: number } | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectAttempt = 0;
+
+  constructor(protected readonly options: ClientTransportOptions) {
+    super();
+    this.baseUrl = options.baseUrl.replace(/\/$/, '');
+    this.cursor = options.since;
+    this.epoch = options.epoch;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 5000;
+  }
+
+  get active(): boolean {
+    return this.status !== 'off';
+  }
+
+  connect(): void {
+    if (this.active) return;
+    this.generation++;
+    this.setStatus('connecting');
+    this.open();
+  }
+
+  disconnect(): void {
+    if (!this.active) return;
+    this.generation++;
+    clearTimeout(this.#reconnectTimer);
+    this.#sync = undefined;
+    this.close();
+    this.setStatus('off');
+  }
+
+  async send(input: SendInput): Promise<SendReceipt> {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.active) throw new SendRefused({ code: 'transport_off', message: `${this.name} is switched off` });
+      try {
+        const receipt = await this.transmit(input);
+        this.traffic.messagesOut++;
+        return receipt;
+      } catch (error) {
+        if (error instanceof SendRefused) throw error;
+      }
+      await sleep(backoffMs(attempt));
+    }
+  }
+
+  /** Starts a connection (or the poll loop) for the current generation. */
+  protected abstract open(): void;
+  /** Stops it; no event of the old connection may be acted on after this. */
+  protected abstract close(): void;
+  /** One attempt at a send; throws SendRefused for a refusal, anything else to retry. */
+  protected abstract transmit(input: SendInput): Promise<SendReceipt>;
+
+  protected setStatus(status: TransportStatus, detail = this.detail): void {
+    if (status === 'open') this.#reconnectAttempt = 0;
+    if (status === this.status && detail === this.detail) return;
+    this.status = status;
+    this.detail = detail;
+    this.emit('status', status, detail);
+  }
+
+  /** The connection broke: say so and open again after a backoff. */
+  protected connectionLost(reason: string): void {
+    if (!this.active) return;
+    this.generation++;
+    this.close();
+    this.#sync = undefined;
+    this.setStatus('reconnecting', reason);
+    const generation = this.generation;
+    this.#reconnectTimer = setTimeout(() => {
+      if (generation === this.generation) this.open();
+    }, backoffMs(this.#reconnectAttempt++, 250, 5000));
+  }
+
+  /** The cursor to resume from, as the server's query or handshake expects it. */
+  protected resumeQuery(): { since?: number; epoch?: string } {
+    return {
+      ...(this.cursor !== undefined && { since: this.cursor }),
+      ...(this.epoch !== undefined && { epoch: this.epoch }),
+    };
+  }
+
+  /** A catch-up starts (welcome frame or poll reply): its messages, if any, follow through deliver(). */
+  protected beginCatchup(header: CatchupHeader, syncAfter: boolean): void {
+    if (header.reset && header.epoch !== this.epoch) {
+      // A new server (or one we never knew): its ids start over, so does our view.
+      this.cursor = 0;
+      this.epoch = header.epoch;
+      this.emit('reset', header.epoch);
+    } else if (this.cursor === undefined) {
+      this.cursor = header.cursor; // joining live
+    }
+    // (A reset in the same epoch means our cursor fell out of the history:
+    // what we already have is skipped by deliver(), the gap cannot be helped.)
+    this.epoch = header.epoch;
+    if (syncAfter) {
+      this.#sync = { target: header.cursor, reset: header.reset === true, caughtUp: 0 };
+      this.#maybeSynced();
+    }
+  }
+
+  /** Hands a message on unless it is one we already have. */
+  protected deliver(message: Message): void {
+    if (this.cursor !== undefined && message.id <= this.cursor) return;
+    this.cursor = message.id;
+    this.traffic.messagesIn++;
+    if (this.#sync) this.#sync.caughtUp++;
+    this.emit('message', message);
+    this.#maybeSynced();
+  }
+
+  #maybeSynced(): void {
+    const sync = this.#sync;
+    if (!sync || (this.cursor ?? 0) < sync.target) return;
+    this.#sync = undefined;
+    this.emit('sync', { epoch: this.epoch!, cursor: this.cursor!, reset: sync.reset, caughtUp: sync.caughtUp });
+  }
+
+  protected reportError(error: ChatError): void {
+    this.emit('error', error);
+  }
+}

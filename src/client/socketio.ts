@@ -1,0 +1,87 @@
+// Socket.IO: the library connects (polling first, then an upgrade, unless a
+// mode says otherwise) and reconnects by itself; we resume from our cursor
+// through the handshake's `auth`.
+import { io, type Socket } from 'socket.io-client';
+import type { ChatError, Message, SendInput } from '../chat/message.js';
+import { BaseClientTransport, byteLength, SendRefused, type CatchupHeader } from './base.js';
+import type { ClientTransportOptions, SendReceipt, SocketIoMode } from './transport.js';
+
+type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
+
+const TRANSPORTS: Record<SocketIoMode, Array<'polling' | 'websocket'>> = {
+  auto: ['polling', 'websocket'],
+  websocket: ['websocket'],
+  polling: ['polling'],
+};
+
+export class SocketIoTransport extends BaseClientTransport {
+  readonly name = 'socketio';
+  readonly mode: SocketIoMode;
+  #socket: Socket | undefined;
+
+  constructor(options: ClientTransportOptions) {
+    super(options);
+    this.mode = options.socketioMode ?? 'auto';
+  }
+
+  protected open(): void {
+    const socket = io(this.baseUrl, {
+      path: '/socket.io/',
+      transports: TRANSPORTS[this.mode],
+      forceNew: true,
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 5000,
+      // A function, so every reconnect resumes from the cursor as it is then.
+      auth: (callback) => callback(this.resumeQuery()),
+    });
+    this.#socket = socket;
+    const engineDetail = (): string => {
+      const name = socket.io.engine?.transport?.name ?? '';
+      return this.mode === 'auto' && name === 'websocket' ? 'polling -> websocket' : name;
+    };
+
+    socket.on('connect', () => {
+      this.setStatus('open', engineDetail());
+      socket.io.engine.on('upgrade', () => this.setStatus('open', engineDetail()));
+      socket.io.engine.on('packet', (packet: { data?: unknown }) => this.#count('bytesIn', packet.data));
+      socket.io.engine.on('packetCreate', (packet: { data?: unknown }) => this.#count('bytesOut', packet.data));
+      const transport = socket.io.engine.transport;
+      if (transport.name === 'polling') {
+        // Each poll is a GET, each drain the end of a POST.
+        transport.on('poll', () => this.traffic.requests++);
+        transport.on('drain', () => this.traffic.requests++);
+      }
+    });
+    socket.on('welcome', (header: CatchupHeader) => this.beginCatchup(header, true));
+    socket.on('message', (message: Message) => this.deliver(message));
+    socket.on('disconnect', (reason) => {
+      // The library reconnects by itself except after a server-side disconnect.
+      if (reason === 'io server disconnect') this.connectionLost(reason);
+      else this.setStatus('reconnecting', reason);
+    });
+    socket.on('connect_error', (error: Error & { data?: ChatError }) => {
+      if (error.data?.code) this.reportError(error.data);
+      if (!socket.active) this.connectionLost(error.message);
+      else this.setStatus('reconnecting', error.message);
+    });
+  }
+
+  protected close(): void {
+    this.#socket?.removeAllListeners();
+    this.#socket?.disconnect();
+    this.#socket = undefined;
+  }
+
+  protected async transmit(input: SendInput): Promise<SendReceipt> {
+    const socket = this.#socket;
+    // Not connected: fail now rather than let the library buffer a copy.
+    if (!socket?.connected) throw new Error('not connected');
+    const ack = (await socket.timeout(this.sendTimeoutMs).emitWithAck('send', input)) as SendAck;
+    if (!ack.ok) throw new SendRefused(ack.error);
+    return { id: ack.message.id };
+  }
+
+  #count(counter: 'bytesIn' | 'bytesOut', data: unknown): void {
+    if (typeof data === 'string') this.traffic[counter] += byteLength(data);
+  }
+}

@@ -1,0 +1,80 @@
+// The interface every client transport implements: the page's panes and the
+// benchmark drive all four through it and nothing else.
+import type { ChatError, Message, SendInput, TransportName } from '../chat/message.js';
+
+export type TransportStatus = 'connecting' | 'open' | 'reconnecting' | 'off';
+
+export interface TrafficCounters {
+  /** HTTP requests made (polls, sends, Socket.IO polling requests). */
+  requests: number;
+  /** Polls that came back with no message. */
+  emptyPolls: number;
+  messagesIn: number;
+  messagesOut: number;
+  /** Payload bytes the client code saw (bodies or frames, without HTTP headers). */
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface SyncInfo {
+  epoch: string;
+  cursor: number;
+  /** The server could not resume from our cursor (restart or too old) and sent its whole history. */
+  reset: boolean;
+  /** Messages received to catch up (0 when joining live). */
+  caughtUp: number;
+}
+
+export interface ClientTransportEvents {
+  /** Every message once, in id order. */
+  message: [message: Message];
+  status: [status: TransportStatus, detail: string];
+  /** The server's epoch changed (it restarted): ids start over, drop what is shown. Messages follow. */
+  reset: [epoch: string];
+  /** After each (re)connect, once the backlog has been delivered. */
+  sync: [info: SyncInfo];
+  error: [error: ChatError];
+}
+
+/** The WebSocket constructor: the browser's, or `ws` in Node. */
+export type WebSocketConstructor = new (url: string) => WebSocket;
+
+export interface ClientTransportOptions {
+  /** The server, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  /** Start after this id (0 = everything retained); undefined joins live. */
+  since?: number;
+  epoch?: string;
+  /** Needed in Node 20, which has no global WebSocket. */
+  WebSocket?: WebSocketConstructor;
+  /** Short polling: time between poll starts. */
+  intervalMs?: number;
+  /** Long polling: how long the server may hold a poll. */
+  waitMs?: number;
+  /** Socket.IO: polling then upgrade (auto), WebSocket only, or polling only. */
+  socketioMode?: SocketIoMode;
+  /** A send not acknowledged within this is retried (same clientMsgId, so never doubled). */
+  sendTimeoutMs?: number;
+}
+
+export type SocketIoMode = 'auto' | 'websocket' | 'polling';
+
+export interface SendReceipt {
+  id: number;
+}
+
+export interface ClientTransport {
+  readonly name: TransportName;
+  readonly status: TransportStatus;
+  /** Human-readable detail of the connection, e.g. Socket.IO's "polling -> websocket". */
+  readonly detail: string;
+  /** The id of the last message delivered. */
+  readonly cursor: number | undefined;
+  readonly epoch: string | undefined;
+  readonly traffic: Readonly<TrafficCounters>;
+  connect(): void;
+  disconnect(): void;
+  /** Resolves once the server has the message; retried across reconnects; rejects on a server-side refusal. */
+  send(input: SendInput): Promise<SendReceipt>;
+  on<K extends keyof ClientTransportEvents>(event: K, listener: (...args: ClientTransportEvents[K]) => void): () => void;
+}
