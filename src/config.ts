@@ -89,19 +89,27 @@ function toPositiveInt(name: string, raw: string): number {
   return value;
 }
 
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        host: { type: 'string' },
+        origin: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((name) => [name, { type: 'string' as const }])),
+      },
+    }).values;
+  } catch (error) {
+    throw new ConfigError((error as Error).message); // unknown flag, missing value
+  }
+}
+
 /** Returns null when help was asked for. Throws ConfigError on bad input. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | null {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      host: { type: 'string' },
-      origin: { type: 'string', multiple: true },
-      'log-level': { type: 'string' },
-      ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((name) => [name, { type: 'string' as const }])),
-    },
-  });
+  const values = parseFlags(argv);
   if (values.help) return null;
 
   const options: ServerOptions = { ...DEFAULTS };

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   try {
     options = loadConfig(process.argv.slice(2), process.env);
   } catch (error) {
-    if (!(error instanceof ConfigError) && !(error instanceof TypeError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     console.error(`${error.message}\n\n${helpText()}`);
     process.exit(2);
   }

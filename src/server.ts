@@ -33,6 +33,9 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     forceCloseConnections: 'idle',
   });
 
+  // JSON bodies only: a text/plain POST (which a foreign page can send without a
+  // CORS preflight) gets 415 instead of reaching a route.
+  fastify.removeContentTypeParser('text/plain');
   await fastify.register(errorsPlugin);
   await fastify.register(upgradePlugin);
   for (const plugin of Object.values(serverTransports)) {
@@ -47,6 +50,13 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     longPollMaxWaitMs: options.longPollMaxWaitMs,
     transports: Object.keys(serverTransports),
   }));
+
+  // Connections that never sent a request (browsers and fetch pre-connect) are
+  // not "idle" to Node and would hold close() open until headersTimeout: cut
+  // them after in-flight replies (held polls answered in preClose) had a moment.
+  fastify.addHook('preClose', async () => {
+    setTimeout(() => fastify.server.closeAllConnections(), 1000).unref();
+  });
 
   if (existsSync(WEB_ROOT)) {
     await fastify.register(fastifyStatic, { root: WEB_ROOT });
