@@ -1,0 +1,96 @@
+// The real server on port 0 for each worker, serving the page under the
+// Content Security Policy it must live with, and a check that no test saw a
+// page error or console error.
+import type { AddressInfo } from 'node:net';
+import { test as base, expect, type Locator, type Page, type Request } from '@playwright/test';
+// Built by `npm run build` (npm test runs it first).
+import { buildServer } from '../dist/src/server.js';
+import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/message.js';
+
+export const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'";
+
+export const PANE_NAMES = TRANSPORT_NAMES.map((name) => DISPLAY_NAMES[name]);
+
+interface WorkerFixtures {
+  serverUrl: string;
+}
+
+interface TestFixtures {
+  consoleErrors: string[];
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  serverUrl: [
+    async ({}, use) => {
+      const app = await buildServer({ logLevel: 'silent' });
+      // The policy the deployed page will get: every script, style and connection must obey it.
+      app.addHook('onRequest', async (_request, reply) => {
+        reply.header('content-security-policy', CSP);
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as AddressInfo;
+      await use(`http://127.0.0.1:${port}`);
+      await app.close();
+    },
+    { scope: 'worker' },
+  ],
+  baseURL: async ({ serverUrl }, use) => use(serverUrl),
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
+      });
+      await use(errors);
+      expect(errors, 'page errors and console errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+export function pane(page: Page, name: string): Locator {
+  return page.getByRole('region', { name, exact: true });
+}
+
+/** Opens the page and waits until every pane is connected. */
+export async function openLab(page: Page): Promise<void> {
+  await page.goto('/');
+  for (const name of PANE_NAMES) {
+    await expect(pane(page, name).locator('.status')).toHaveAttribute('data-status', 'open');
+  }
+}
+
+export async function sendFrom(page: Page, name: string, text: string): Promise<void> {
+  const composer = pane(page, name).getByRole('textbox', { name: 'Message' });
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+/** The texts shown in a pane's message list, oldest first. */
+export function shownTexts(page: Page, name: string): Promise<string[]> {
+  return pane(page, name).locator('.messages .text').allTextContents();
+}
+
+/** A latency figure of a pane in ms (e.g. 'p50'), or NaN while it has none. */
+export async function latencyFigure(page: Page, name: string, stat: string): Promise<number> {
+  const text = await pane(page, name).locator(`[data-stat="${stat}"]`).textContent();
+  return Number.parseFloat(text ?? '');
+}
+
+/** The most HTTP requests the page had in flight at once (a browser allows 6 per host), and which. */
+export function trackRequestsInFlight(page: Page): { max: number; urls: string[] } {
+  const inFlight = new Set<Request>();
+  const seen = { max: 0, urls: [] as string[] };
+  page.on('request', (request) => {
+    inFlight.add(request);
+    if (inFlight.size <= seen.max) return;
+    seen.max = inFlight.size;
+    seen.urls = [...inFlight].map((each) => `${each.method()} ${new URL(each.url()).pathname}`);
+  });
+  page.on('requestfinished', (request) => inFlight.delete(request));
+  page.on('requestfailed', (request) => inFlight.delete(request));
+  return seen;
+}
