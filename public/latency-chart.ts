@@ -50,7 +50,7 @@ export class LatencyChart extends LitElement {
       scales: { x: { time: false }, y: { range: (_plot, _min, max) => [0, Math.max(10, max * 1.1)] } },
       axes: [
         { label: 'seconds since the page opened', size: 30 },
-        { label: 'ms', size: 50 },
+        { label: 'ms', size: 50, space: 20 },
       ],
       series: [{}, { label: 'latency', stroke: '#2a7ae2', width: 1.5, points: { show: true, size: 4 } }],
     };

@@ -82,7 +82,7 @@ export class TransportPane extends LitElement {
 
   #renderLatency(): unknown {
     const stats = this.#client.stats;
-    const expected = expectedLatency(this.#client.transport, this.lab.clock.roundTripMs);
+    const expected = expectedLatency(this.#client.transport, this.lab.clock.roundTripMs(this.name));
     const figure = (key: string, label: string, value: string) =>
       html`<div><dt>${label}</dt><dd data-stat=${key}>${value}</dd></div>`;
     return html`

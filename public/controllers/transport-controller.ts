@@ -91,7 +91,7 @@ export class TransportController implements ReactiveController {
     const sentAt = this.lab.clock.markSent(clientMsgId);
     try {
       await this.transport.send({ clientMsgId, author: this.lab.nickname, text });
-      this.lab.clock.recordRoundTrip(performance.now() - sentAt);
+      this.lab.clock.recordRoundTrip(this.name, performance.now() - sentAt);
       this.error = '';
     } catch (error) {
       this.error = error instanceof SendRefused ? error.error.message : String(error);

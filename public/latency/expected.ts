@@ -12,7 +12,8 @@ export interface Expectation {
 /**
  * Short polling: a message waits half an interval on average for the next
  * poll, then one round trip. The push transports: about one round trip
- * (half up from the sender, half down to the receiver).
+ * (half up from the sender, half down to the receiver). The round trip is
+ * this pane's own send -> ack time (undefined until it has sent something).
  */
 export function expectedLatency(transport: ClientTransport, roundTripMs: number | undefined): Expectation {
   if (transport instanceof ShortPollingTransport) {

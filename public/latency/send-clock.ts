@@ -1,14 +1,16 @@
 // The page's one clock: when each message was sent, by whichever pane, so
-// every pane measures `arrival - send` against the same origin.
+// every pane measures `arrival - send` against the same origin. It also keeps
+// each transport's recent round trips (send -> ack) for the expected figures.
+import type { TransportName } from '../../src/chat/message.js';
 
 /** Sent times kept for latency look-ups; older ones are dropped first. */
 const MAX_TRACKED_SENDS = 5000;
-/** Round trips kept for the "expected" figure. */
+/** Round trips kept per transport. */
 const MAX_ROUND_TRIPS = 25;
 
 export class SendClock {
   #sentAt = new Map<string, number>();
-  #roundTrips: number[] = [];
+  #roundTrips = new Map<TransportName, number[]>();
 
   /** Notes that `clientMsgId` leaves now; returns the send time. */
   markSent(clientMsgId: string): number {
@@ -28,16 +30,19 @@ export class SendClock {
     return sentAt === undefined ? undefined : performance.now() - sentAt;
   }
 
-  /** A send's time to its acknowledgement: one round trip to the server. */
-  recordRoundTrip(ms: number): void {
-    this.#roundTrips.push(ms);
-    if (this.#roundTrips.length > MAX_ROUND_TRIPS) this.#roundTrips.shift();
+  /** A send's time to its acknowledgement over `transport`: one round trip to the server. */
+  recordRoundTrip(transport: TransportName, ms: number): void {
+    const recent = this.#roundTrips.get(transport) ?? [];
+    recent.push(ms);
+    if (recent.length > MAX_ROUND_TRIPS) recent.shift();
+    this.#roundTrips.set(transport, recent);
   }
 
-  /** Median of the recent round trips, or undefined before the first send. */
-  get roundTripMs(): number | undefined {
-    if (this.#roundTrips.length === 0) return undefined;
-    const sorted = [...this.#roundTrips].sort((a, b) => a - b);
+  /** Median of the transport's recent round trips, or undefined before its first send. */
+  roundTripMs(transport: TransportName): number | undefined {
+    const recent = this.#roundTrips.get(transport);
+    if (!recent?.length) return undefined;
+    const sorted = [...recent].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
   }
 }
