@@ -11,26 +11,37 @@ export const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'se
 
 export const PANE_NAMES = TRANSPORT_NAMES.map((name) => DISPLAY_NAMES[name]);
 
+export interface LabServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The real server, serving the page under the policy the deployment will give it. */
+export async function startLabServer(port = 0): Promise<LabServer> {
+  const app = await buildServer({ logLevel: 'silent' });
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('content-security-policy', CSP);
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  const address = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${address.port}`, port: address.port, close: () => app.close() };
+}
+
 interface WorkerFixtures {
   serverUrl: string;
 }
 
 interface TestFixtures {
-  consoleErrors: string[];
+  consoleErrors: { allow(pattern: RegExp): void };
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverUrl: [
     async ({}, use) => {
-      const app = await buildServer({ logLevel: 'silent' });
-      // The policy the deployed page will get: every script, style and connection must obey it.
-      app.addHook('onRequest', async (_request, reply) => {
-        reply.header('content-security-policy', CSP);
-      });
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const { port } = app.server.address() as AddressInfo;
-      await use(`http://127.0.0.1:${port}`);
-      await app.close();
+      const server = await startLabServer();
+      await use(server.url);
+      await server.close();
     },
     { scope: 'worker' },
   ],
@@ -38,12 +49,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
+      const allowed: RegExp[] = [];
       page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
       });
-      await use(errors);
-      expect(errors, 'page errors and console errors').toEqual([]);
+      await use({ allow: (pattern) => allowed.push(pattern) });
+      const unexpected = errors.filter((error) => !allowed.some((pattern) => pattern.test(error)));
+      expect(unexpected, 'page errors and console errors').toEqual([]);
     },
     { auto: true },
   ],
@@ -55,9 +68,9 @@ export function pane(page: Page, name: string): Locator {
   return page.getByRole('region', { name, exact: true });
 }
 
-/** Opens the page and waits until every pane is connected. */
-export async function openLab(page: Page): Promise<void> {
-  await page.goto('/');
+/** Opens the page (of the worker's server unless told) and waits until every pane is connected. */
+export async function openLab(page: Page, url = '/'): Promise<void> {
+  await page.goto(url);
   for (const name of PANE_NAMES) {
     await expect(pane(page, name).locator('.status')).toHaveAttribute('data-status', 'open');
   }

@@ -5,7 +5,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Message, TransportName } from '../../src/chat/message.js';
 import { randomId, SendRefused } from '../../src/client/base.js';
 import { clientTransports, type ClientTransport, type ClientTransportOptions } from '../../src/client/index.js';
-import type { TrafficCounters } from '../../src/client/transport.js';
+import type { SyncInfo, TrafficCounters } from '../../src/client/transport.js';
 import type { Lab } from '../lab.js';
 import { LatencyStats } from '../latency/latency-stats.js';
 
@@ -35,6 +35,8 @@ export class TransportController implements ReactiveController {
   #unsubscribe: Array<() => void> = [];
   #frame: number | undefined;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  /** A reset event came on this connection: its sync says so. */
+  #serverRestarted = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -133,16 +135,21 @@ export class TransportController implements ReactiveController {
     const transport = this.transport;
     this.#unsubscribe = [
       transport.on('message', (message) => this.#onMessage(message)),
-      transport.on('status', () => this.#scheduleUpdate()),
-      transport.on('sync', (info) => {
-        this.notice = info.caughtUp > 0
-          ? `Caught up: ${info.caughtUp} message${info.caughtUp === 1 ? '' : 's'} missed while away`
-          : 'In sync';
+      transport.on('status', (status) => {
+        // A new connection starts: what the last one saw is no news for its sync.
+        if (status !== 'open') this.#serverRestarted = false;
         this.#scheduleUpdate();
       }),
       transport.on('reset', () => {
         this.messages = [];
-        this.notice = 'The server restarted: list cleared';
+        // A poll can meet the new server without a reconnect (so without a sync): say it now.
+        this.notice = RESTARTED;
+        this.#serverRestarted = true;
+        this.#scheduleUpdate();
+      }),
+      transport.on('sync', (info) => {
+        this.notice = syncNotice(info, this.#serverRestarted);
+        this.#serverRestarted = false;
         this.#scheduleUpdate();
       }),
       transport.on('error', (error) => {
@@ -173,4 +180,14 @@ export class TransportController implements ReactiveController {
       this.host.requestUpdate();
     });
   }
+}
+
+const RESTARTED = 'The server restarted: list cleared';
+
+/** What a pane says after a (re)connect has delivered its backlog. */
+function syncNotice(info: SyncInfo, serverRestarted: boolean): string {
+  const caughtUp = `${info.caughtUp} message${info.caughtUp === 1 ? '' : 's'}`;
+  if (serverRestarted) return `${RESTARTED}, ${caughtUp} since`;
+  if (info.reset) return `Away longer than the server's history: some messages were missed, ${caughtUp} caught up`;
+  return info.caughtUp > 0 ? `Caught up: ${caughtUp} missed while away` : 'In sync';
 }
