@@ -9,6 +9,8 @@ import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/message.js';
 
 export const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'";
 
+const CLOSE_GRACE_MS = 2000;
+
 export const PANE_NAMES = TRANSPORT_NAMES.map((name) => DISPLAY_NAMES[name]);
 
 export interface LabServer {
@@ -25,7 +27,14 @@ export async function startLabServer(port = 0): Promise<LabServer> {
   });
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${address.port}`, port: address.port, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    // Held polls are answered on close; a request that reached the server after
+    // its browser had gone may still hold one for the full wait: cut it after a grace period.
+    const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+    await app.close();
+    clearTimeout(cut);
+  };
+  return { url: `http://127.0.0.1:${address.port}`, port: address.port, close };
 }
 
 interface WorkerFixtures {

@@ -4,7 +4,7 @@ import { expect, openLab, pane, PANE_NAMES, sendFrom, startLabServer, test } fro
 
 test('after a server restart every pane clears its list, says so, and carries on', async ({ page, consoleErrors }, testInfo) => {
   // While the server is down the browser logs each refused connection.
-  consoleErrors.allow(/ERR_CONNECTION_REFUSED|WebSocket connection to .* failed/);
+  consoleErrors.allow(/ERR_CONNECTION_(REFUSED|RESET)|ERR_EMPTY_RESPONSE|WebSocket connection to .* failed/);
   let server = await startLabServer();
   try {
     await openLab(page, server.url);
