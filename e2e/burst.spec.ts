@@ -6,12 +6,12 @@ import { WebSocket } from 'ws';
 import { randomId } from '../dist/src/client/base.js';
 import { clientTransports } from '../dist/src/client/index.js';
 import type { WebSocketConstructor } from '../dist/src/client/transport.js';
+import { MAX_SHOWN_MESSAGES } from '../dist/public/controllers/transport-controller.js';
 import { expect, openLab, pane, PANE_NAMES, shownTexts, test, trackRequestsInFlight } from './fixtures.js';
 
-const BURST = 250;
-const SHOWN = 200; // MAX_SHOWN_MESSAGES in public/controllers/transport-controller.ts
+const BURST = MAX_SHOWN_MESSAGES + 50;
 
-test('a burst of 250 messages reaches every pane, which keeps the newest 200', async ({ page, serverUrl }, testInfo) => {
+test('a burst of messages reaches every pane, which keeps only the newest', async ({ page, serverUrl }, testInfo) => {
   await openLab(page);
   // Socket.IO's upgrade briefly has three requests of its own; count from the settled page.
   await expect(pane(page, 'Socket.IO').locator('.detail')).toHaveText('polling -> websocket');
@@ -26,8 +26,8 @@ test('a burst of 250 messages reaches every pane, which keeps the newest 200', a
     await Promise.all(texts.map((text) => sender.send({ clientMsgId: randomId(), author: 'burst', text })));
     for (const name of PANE_NAMES) {
       await expect(pane(page, name).locator('.messages .text').last()).toHaveText(texts.at(-1)!);
-      await expect(pane(page, name).locator('.messages li')).toHaveCount(SHOWN);
-      expect(await shownTexts(page, name)).toEqual(texts.slice(-SHOWN));
+      await expect(pane(page, name).locator('.messages li')).toHaveCount(MAX_SHOWN_MESSAGES);
+      expect(await shownTexts(page, name)).toEqual(texts.slice(-MAX_SHOWN_MESSAGES));
     }
   } finally {
     sender.disconnect();

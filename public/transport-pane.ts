@@ -1,6 +1,6 @@
 // <transport-pane>: one transport as a full chat client: status, settings,
 // latency and traffic figures, the live chart, the message list, a composer.
-import { html, LitElement, type PropertyValues } from 'lit';
+import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { DISPLAY_NAMES, type TransportName } from '../src/chat/message.js';
@@ -34,7 +34,7 @@ export class TransportPane extends LitElement {
     super.connectedCallback();
   }
 
-  protected override willUpdate(_changed: PropertyValues): void {
+  protected override willUpdate(): void {
     const list = this.#list;
     // Follow new messages unless the reader scrolled up.
     this.#stickToBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 40;
