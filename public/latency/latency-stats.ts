@@ -1,0 +1,68 @@
+// One pane's latency figures: percentiles from an HDR histogram, plus the
+// recent samples for the chart.
+// The plain JS histogram, not the package's index: that one evaluates
+// `require("zlib")` through eval() at load, which a strict CSP reports.
+// It is CommonJS: as in Node, the default import is its module.exports.
+import int32HistogramModule from 'hdr-histogram-js/dist/Int32Histogram.js';
+
+const Int32Histogram = int32HistogramModule.default;
+type Int32Histogram = InstanceType<typeof Int32Histogram>;
+
+/** Points kept for the chart. */
+const MAX_CHART_POINTS = 300;
+/** The histogram records integers: microseconds keep sub-ms resolution. */
+const MICROS_PER_MS = 1000;
+/** One minute; the histogram grows if a latency is ever longer. */
+const INITIAL_HIGHEST_MICROS = 60_000_000;
+
+function newHistogram(): Int32Histogram {
+  const histogram = new Int32Histogram(1, INITIAL_HIGHEST_MICROS, 3);
+  histogram.autoResize = true;
+  return histogram;
+}
+
+export class LatencyStats {
+  #histogram = newHistogram();
+  last: number | undefined;
+  max = 0;
+  count = 0;
+  /** Chart series: seconds since page load, latency in ms. */
+  readonly times: number[] = [];
+  readonly values: number[] = [];
+  /** Bumped on every change so views can tell the arrays moved. */
+  revision = 0;
+
+  record(ms: number): void {
+    this.#histogram.recordValue(Math.max(0, Math.round(ms * MICROS_PER_MS)));
+    this.last = ms;
+    this.max = Math.max(this.max, ms);
+    this.count++;
+    this.times.push(performance.now() / 1000);
+    this.values.push(ms);
+    if (this.times.length > MAX_CHART_POINTS) {
+      this.times.shift();
+      this.values.shift();
+    }
+    this.revision++;
+  }
+
+  percentile(p: number): number | undefined {
+    return this.count === 0 ? undefined : this.#histogram.getValueAtPercentile(p) / MICROS_PER_MS;
+  }
+
+  reset(): void {
+    this.#histogram.reset();
+    this.last = undefined;
+    this.max = 0;
+    this.count = 0;
+    this.times.length = 0;
+    this.values.length = 0;
+    this.revision++;
+  }
+}
+
+/** "12.3 ms", or an en dash when there is no figure yet. */
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '–';
+  return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+}

@@ -1,0 +1,36 @@
+// What the page remembers between visits (localStorage may be unavailable,
+// e.g. in a private window: then nothing is remembered).
+const NICKNAME_KEY = 'transport-lab.nickname';
+const LARGE_TEXT_KEY = 'transport-lab.large-text';
+
+function read(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Not remembered; the page works the same.
+  }
+}
+
+export function loadNickname(): string {
+  return read(NICKNAME_KEY) ?? `guest-${Math.floor(Math.random() * 9000 + 1000)}`;
+}
+
+export function saveNickname(nickname: string): void {
+  write(NICKNAME_KEY, nickname);
+}
+
+export function loadLargeText(): boolean {
+  return read(LARGE_TEXT_KEY) === 'on';
+}
+
+export function saveLargeText(on: boolean): void {
+  write(LARGE_TEXT_KEY, on ? 'on' : 'off');
+}

@@ -1,0 +1,131 @@
+// <transport-pane>: one transport as a full chat client: status, settings,
+// latency and traffic figures, the live chart, the message list, a composer.
+import { html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { DISPLAY_NAMES, type TransportName } from '../src/chat/message.js';
+import { TransportController } from './controllers/transport-controller.js';
+import type { Lab } from './lab.js';
+import { expectedLatency } from './latency/expected.js';
+import { formatMs } from './latency/latency-stats.js';
+import { renderSettings } from './pane-settings.js';
+import './latency-chart.js';
+
+const PERCENTILES = [50, 95, 99] as const;
+
+@customElement('transport-pane')
+export class TransportPane extends LitElement {
+  @property({ attribute: false }) lab!: Lab;
+  @property() name!: TransportName;
+  #client!: TransportController;
+  #list: HTMLElement | null = null;
+  #stickToBottom = true;
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    // The controller needs the lab and the name, which are set before the pane is attached.
+    this.#client ??= new TransportController(this, this.name, this.lab, {
+      intervalMs: this.lab.config.shortPollIntervalMs,
+      waitMs: this.lab.config.longPollWaitMs,
+    });
+    super.connectedCallback();
+  }
+
+  protected override willUpdate(): void {
+    const list = this.#list;
+    // Follow new messages unless the reader scrolled up.
+    this.#stickToBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  }
+
+  protected override updated(): void {
+    this.#list ??= this.querySelector('.messages');
+    if (this.#list && this.#stickToBottom) this.#list.scrollTop = this.#list.scrollHeight;
+  }
+
+  protected override render(): unknown {
+    const client = this.#client;
+    const transport = client.transport;
+    const displayName = DISPLAY_NAMES[this.name];
+    return html`
+      <section role="region" aria-label=${displayName} class="pane">
+        <header class="pane-header">
+          <h2>${displayName}</h2>
+          <span class="status" data-status=${transport.status}>
+            <span class="dot" aria-hidden="true"></span>
+            <span class="status-text">${transport.status}</span>
+            <span class="detail">${transport.detail}</span>
+          </span>
+          <label class="switch"><input type="checkbox" .checked=${client.on}
+            @change=${(event: Event) => client.setOn((event.target as HTMLInputElement).checked)}> Connected</label>
+        </header>
+        <div class="settings">${renderSettings(client, this.lab.config, () => this.requestUpdate())}</div>
+        <p class="notice" role="status">${client.notice}</p>
+        ${client.error ? html`<p class="error" role="alert">${client.error}</p>` : ''}
+        ${this.#renderLatency()}
+        <latency-chart .stats=${client.stats} revision=${client.stats.revision}></latency-chart>
+        ${this.#renderTraffic()}
+        <ol class="messages" aria-label="Messages">
+          ${repeat(client.messages, (message) => message.id, (message) => html`
+            <li><span class="author">${message.author}</span>
+              <span class="text">${message.text}</span>
+              <span class="meta">${DISPLAY_NAMES[message.via]}${message.latencyMs === undefined ? '' : ` · ${formatMs(message.latencyMs)}`}</span></li>`)}
+        </ol>
+        <form class="composer" @submit=${this.#onSubmit}>
+          <label>Message <input name="message" autocomplete="off" maxlength="1000" required></label>
+          <button type="submit">Send</button>
+        </form>
+      </section>`;
+  }
+
+  #renderLatency(): unknown {
+    const stats = this.#client.stats;
+    const expected = expectedLatency(this.#client.transport, this.lab.clock.roundTripMs(this.name));
+    const figure = (key: string, label: string, value: string) =>
+      html`<div><dt>${label}</dt><dd data-stat=${key}>${value}</dd></div>`;
+    return html`
+      <dl class="latency" aria-label="Latency">
+        ${figure('last', 'last', formatMs(stats.last))}
+        ${PERCENTILES.map((p) => figure(`p${p}`, `p${p}`, formatMs(stats.percentile(p))))}
+        ${figure('max', 'max', formatMs(stats.count ? stats.max : undefined))}
+        ${figure('count', 'count', String(stats.count))}
+        ${figure('expected', `expected (${expected.rule})`, `≈ ${formatMs(expected.ms)}`)}
+      </dl>`;
+  }
+
+  #renderTraffic(): unknown {
+    const traffic = this.#client.traffic;
+    const figures: Array<[string, number | string]> = [
+      ['requests', traffic.requests],
+      ['empty polls', traffic.emptyPolls],
+      ['msgs in', traffic.messagesIn],
+      ['msgs out', traffic.messagesOut],
+      ['bytes in', formatBytes(traffic.bytesIn)],
+      ['bytes out', formatBytes(traffic.bytesOut)],
+    ];
+    return html`<dl class="traffic" aria-label="Traffic">
+      ${figures.map(([label, value]) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`)}
+    </dl>`;
+  }
+
+  #onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).elements.namedItem('message') as HTMLInputElement;
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    void this.#client.send(text);
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 10_000 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'transport-pane': TransportPane;
+  }
+}
