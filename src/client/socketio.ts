@@ -40,18 +40,26 @@ export class SocketIoTransport extends BaseClientTransport {
       return this.mode === 'auto' && name === 'websocket' ? 'polling -> websocket' : name;
     };
 
-    socket.on('connect', () => {
-      this.setStatus('open', engineDetail());
-      socket.io.engine.on('upgrade', () => this.setStatus('open', engineDetail()));
-      socket.io.engine.on('packet', (packet: { data?: unknown }) => this.#count('bytesIn', packet.data));
-      socket.io.engine.on('packetCreate', (packet: { data?: unknown }) => this.#count('bytesOut', packet.data));
-      const transport = socket.io.engine.transport;
-      if (transport.name === 'polling') {
+    // Engine.IO makes a new engine per (re)connection. The first exists as soon
+    // as io() returns; later ones are seen at the manager's 'open'.
+    const watched = new WeakSet<object>();
+    const watchEngine = (): void => {
+      const engine = socket.io.engine;
+      if (!engine || watched.has(engine)) return;
+      watched.add(engine);
+      engine.on('upgrade', () => this.setStatus('open', engineDetail()));
+      engine.on('packet', (packet: { data?: unknown }) => this.#count('bytesIn', packet.data));
+      engine.on('packetCreate', (packet: { data?: unknown }) => this.#count('bytesOut', packet.data));
+      const transport = engine.transport;
+      if (transport?.name === 'polling') {
         // Each poll is a GET, each drain the end of a POST.
         transport.on('poll', () => this.traffic.requests++);
         transport.on('drain', () => this.traffic.requests++);
       }
-    });
+    };
+    watchEngine();
+    socket.io.on('open', watchEngine);
+    socket.on('connect', () => this.setStatus('open', engineDetail()));
     socket.on('welcome', (header: CatchupHeader) => this.beginCatchup(header, true));
     socket.on('message', (message: Message) => this.deliver(message));
     socket.on('disconnect', (reason) => {

@@ -65,6 +65,9 @@ export const longPolling: TransportPlugin = async (fastify, { room, options }) =
         return sendError(reply, 503, { code: 'too_many_polls', message: 'too many held polls, retry shortly' });
       }
 
+      // The client may already be gone (its 'close' fired before we got here).
+      if (reply.raw.destroyed || request.raw.socket.destroyed) return catchup;
+
       return new Promise<Catchup>((resolve) => {
         const poll: HeldPoll = {
           since,
