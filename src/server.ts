@@ -25,6 +25,8 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
 
   const fastify = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
+    // Pollers make many requests a second: a line each would bury the join URLs.
+    disableRequestLogging: true,
     bodyLimit: options.maxPayloadBytes,
     // Bodies are checked as sent: no type coercion, no silent dropping of unknown keys.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
