@@ -2,9 +2,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/server.js';
 
 const TOKEN = 'presenter-secret';
+
+describe('presenter token option', () => {
+  it('comes from --presenter-token, else PRESENTER_TOKEN, else is left for a random one', async () => {
+    assert.equal(loadConfig(['--presenter-token', 'flag'], { PRESENTER_TOKEN: 'env' })?.presenterToken, 'flag');
+    assert.equal(loadConfig([], { PRESENTER_TOKEN: 'env' })?.presenterToken, 'env');
+    assert.equal(loadConfig([], {})?.presenterToken, '');
+    const [one, two] = await Promise.all([buildServer({ logLevel: 'silent' }), buildServer({ logLevel: 'silent' })]);
+    assert.ok(one.lab.presenterToken.length >= 20);
+    assert.notEqual(one.lab.presenterToken, two.lab.presenterToken);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
 
 describe('lab API', () => {
   let app: FastifyInstance;
@@ -97,5 +110,11 @@ describe('lab API', () => {
     assert.deepEqual(Object.keys(stats.transports).sort(), ['long-polling', 'short-polling', 'socketio', 'websocket']);
     assert.equal(typeof stats.cpuShare, 'number');
     assert.equal(typeof stats.transports.websocket.connections, 'number');
+  });
+
+  it('lists the URLs the audience can join on', async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { urls } = (await app.inject('/api/lab/join')).json();
+    assert.deepEqual(urls, [`http://127.0.0.1:${(app.server.address() as { port: number }).port}`]);
   });
 });

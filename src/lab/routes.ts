@@ -1,10 +1,12 @@
 // The lab's HTTP API: `GET /api/lab` (public), `PUT /api/lab` and
 // `POST /api/lab/drop` (presenter token), `GET /api/stats` (public).
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { TRANSPORT_NAMES } from '../chat/message.js';
 import { sendError } from '../http/errors.js';
 import { LabSettingsSchema, LabUpdateSchema, type LabUpdate } from './settings.js';
+import { joinUrls } from './join.js';
 import type { Lab } from './lab.js';
 import { bearerToken, tokenMatches } from './token.js';
 
@@ -46,4 +48,10 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
   );
 
   fastify.get('/api/stats', async () => lab.stats.last);
+
+  fastify.get(
+    '/api/lab/join',
+    { schema: { response: { 200: Type.Object({ urls: Type.Array(Type.String()) }) } } },
+    async () => ({ urls: joinUrls(fastify.server.address() as AddressInfo) }),
+  );
 }
