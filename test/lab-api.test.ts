@@ -110,6 +110,7 @@ describe('lab API', () => {
     assert.deepEqual(Object.keys(stats.transports).sort(), ['long-polling', 'short-polling', 'socketio', 'websocket']);
     assert.equal(typeof stats.cpuShare, 'number');
     assert.equal(typeof stats.transports.websocket.connections, 'number');
+    assert.equal(stats.settings.blockWebSocket, false);
   });
 
   it('lists the URLs the audience can join on', async () => {

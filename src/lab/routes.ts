@@ -47,7 +47,8 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
     async (request, reply) => invalidBody(request, reply) ?? lab.drop(request.body.transport),
   );
 
-  fastify.get('/api/stats', async () => lab.stats.last);
+  // The settings ride along, so a page learns both from one short request.
+  fastify.get('/api/stats', async () => ({ ...lab.stats.last, settings: lab.settings }));
 
   fastify.get(
     '/api/lab/join',
