@@ -115,12 +115,18 @@ describe('lab network conditions', () => {
     const shortPolling = makeClient('short-polling', server.baseUrl);
     await Promise.all([connected(websocket), connected(shortPolling)]);
     await websocket.send(input('counted'));
-    type Counted = { connections: number; participants: number; totals: { messages: number; wireBytesOut: number; polls: number } };
+    type Counted = {
+      connections: number;
+      participants: number;
+      totals: { messages: number; wireBytesOut: number; payloadBytesOut: number; polls: number };
+    };
     const fetchStats = async () =>
       ((await (await fetch(`${server.baseUrl}/api/stats`)).json()) as { transports: Record<TransportName, Counted> }).transports;
     const shows = (t: Record<TransportName, Counted>): boolean =>
       t.websocket.connections >= 1 && t.websocket.totals.messages >= 1 && t.websocket.totals.wireBytesOut > 0 &&
-      t['short-polling'].totals.polls > 0 && t['short-polling'].participants >= 1;
+      t['short-polling'].totals.polls > 0 && t['short-polling'].participants >= 1 &&
+      // Headers are on the wire too: the bodies are only part of it.
+      t['short-polling'].totals.payloadBytesOut > 0 && t['short-polling'].totals.payloadBytesOut < t['short-polling'].totals.wireBytesOut;
     // One sample a second: ask until one shows the traffic.
     const deadline = Date.now() + 5000;
     let transports = await fetchStats();

@@ -17,7 +17,9 @@ export function renderStatsTable(stats: StatsSample | undefined): unknown {
     <tbody>${TRANSPORT_NAMES.map((name) => {
       const figures = stats.transports[name];
       // Payload is counted when sent, wire bytes when the socket took them: clamp the odd overshoot.
-      const payloadShare = figures.wireBytesOutPerSec > 0 ? Math.min(1, figures.payloadBytesOutPerSec / figures.wireBytesOutPerSec) : null;
+      // No payload counted (Socket.IO's engine writes its own) shows as unknown, not 0 %.
+      const measured = figures.wireBytesOutPerSec > 0 && figures.payloadBytesOutPerSec > 0;
+      const payloadShare = measured ? Math.min(1, figures.payloadBytesOutPerSec / figures.wireBytesOutPerSec) : null;
       return html`<tr data-transport=${name}>
         <th scope="row">${DISPLAY_NAMES[name]}</th>
         <td>${figures.participants}</td>

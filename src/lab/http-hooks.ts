@@ -1,7 +1,8 @@
 // The lab on the HTTP transports, by URL prefix: added latency on each
 // request (before the route runs) and each response (before it is written),
 // and the wire accounting. Socket.IO's polling requests are counted here
-// before engine.io takes them over (its latency is added per packet instead).
+// before engine.io takes them over (its latency is added per packet instead,
+// and its bodies, written by engine.io, are not split out from the wire bytes).
 import type { FastifyInstance } from 'fastify';
 import type { Lab } from './lab.js';
 
@@ -16,10 +17,7 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
     // A keep-alive socket carries one request at a time (no pipelining from
     // browsers), so its byte delta over this response is this response.
     const writtenBefore = socket.bytesWritten;
-    reply.raw.once('finish', () => {
-      lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore);
-      lab.stats.count(name, 'payloadBytesOut', Number(reply.raw.getHeader('content-length')) || 0);
-    });
+    reply.raw.once('finish', () => lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore));
     if (attachment.delayHttp) await lab.queue(name, 'in').wait();
   });
 
@@ -35,7 +33,11 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
 
   fastify.addHook('onSend', async (request, _reply, payload) => {
     const match = lab.httpTransportOf(request.url);
-    if (match?.attachment.delayHttp) await lab.queue(match.name, 'out').wait();
+    if (!match) return payload;
+    if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+      lab.stats.count(match.name, 'payloadBytesOut', Buffer.byteLength(payload));
+    }
+    if (match.attachment.delayHttp) await lab.queue(match.name, 'out').wait();
     return payload;
   });
 }
