@@ -66,8 +66,10 @@ export class Lab {
     return { transport: name, dropped, note };
   }
 
+  /** Shutdown: nothing waits any more, so held replies and last frames go out at once. */
   close(): void {
     this.stats.stop();
+    this.settings = defaultSettings();
     for (const queue of this.#queues.values()) queue.flush();
   }
 }

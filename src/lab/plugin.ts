@@ -9,9 +9,10 @@ import { registerLabRoutes } from './routes.js';
 export const labPlugin = fp<{ lab: Lab; room: Room }>(async (fastify, { lab, room }) => {
   addLabHttpHooks(fastify, lab);
   const unsubscribe = room.subscribe((message) => lab.stats.count(message.via, 'messages'));
+  // Before the transports' own preClose hooks answer their held polls, so those answers are not delayed.
   fastify.addHook('preClose', async () => {
     unsubscribe();
+    lab.close();
   });
   registerLabRoutes(fastify, lab);
-  fastify.addHook('onClose', async () => lab.close());
 });

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TRANSPORT_NAMES } from '../chat/message.js';
 import { sendError } from '../http/errors.js';
 import { LabSettingsSchema, LabUpdateSchema, type LabUpdate } from './settings.js';
+import { StatsSampleSchema } from './stats.js';
 import { joinUrls } from './join.js';
 import type { Lab } from './lab.js';
 import { bearerToken, tokenMatches } from './token.js';
@@ -48,7 +49,11 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
   );
 
   // The settings ride along, so a page learns both from one short request.
-  fastify.get('/api/stats', async () => ({ ...lab.stats.last, settings: lab.settings }));
+  fastify.get(
+    '/api/stats',
+    { schema: { response: { 200: Type.Composite([StatsSampleSchema, Type.Object({ settings: LabSettingsSchema })]) } } },
+    async () => ({ ...lab.stats.last, settings: lab.settings }),
+  );
 
   fastify.get(
     '/api/lab/join',

@@ -2,6 +2,7 @@
 // hooks, and one sample a second that turns them into rates. GET /api/stats
 // returns the last sample, so asking often costs nothing extra.
 import type { Duplex } from 'node:stream';
+import { Type } from '@sinclair/typebox';
 import { TRANSPORT_NAMES, type TransportName } from '../chat/message.js';
 
 export const SAMPLE_MS = 1000;
@@ -45,6 +46,28 @@ export interface StatsSample {
   cpuShare: number;
   transports: Record<TransportName, TransportStats>;
 }
+
+const Count = Type.Integer({ minimum: 0 });
+const PerTransport = <T extends Parameters<typeof Type.Object>[0]>(fields: T) =>
+  Type.Object(Object.fromEntries(TRANSPORT_NAMES.map((name) => [name, Type.Object(fields)])));
+
+/** GET /api/stats: a sample, as documented in docs/protocol.md. */
+export const StatsSampleSchema = Type.Object({
+  at: Type.Number(),
+  intervalMs: Type.Number(),
+  cpuShare: Type.Number(),
+  transports: PerTransport({
+    connections: Count,
+    heldPolls: Count,
+    participants: Count,
+    requestsPerSec: Count,
+    emptyPollShare: Type.Union([Type.Number(), Type.Null()]),
+    messagesPerSec: Count,
+    wireBytesOutPerSec: Count,
+    payloadBytesOutPerSec: Count,
+    totals: Type.Object({ requests: Count, polls: Count, emptyPolls: Count, messages: Count, wireBytesOut: Count, payloadBytesOut: Count }),
+  }),
+});
 
 export interface Gauges {
   connections(): number;
