@@ -28,7 +28,7 @@ export interface TransportStats {
   /** Open WebSocket / Socket.IO connections; held polls for long polling. */
   connections: number;
   heldPolls: number;
-  /** Connections, or distinct polling sockets seen in the last 5 s. */
+  /** Connections, or (for a transport that holds none) distinct polling sockets seen in the last 5 s. */
   participants: number;
   requestsPerSec: number;
   /** Share of poll replies with no message, or null without polls. */
@@ -70,7 +70,8 @@ export const StatsSampleSchema = Type.Object({
 });
 
 export interface Gauges {
-  connections(): number;
+  /** Absent: the transport holds no connection (short polling), so pollers are counted instead. */
+  connections?(): number;
   heldPolls?(): number;
 }
 
@@ -108,7 +109,7 @@ export class WireStats {
 
   /** A poll from `socket` (one browser connection) just came in. */
   sawPoller(name: TransportName, socket: object): void {
-    this.#pollers[name].set(socket, performance.now());
+    if (!this.#gauges.get(name)?.connections) this.#pollers[name].set(socket, performance.now());
   }
 
   /** Counts every byte later written to a socket that belongs to one transport. */
@@ -142,12 +143,12 @@ export class WireStats {
       const before = this.#previous[name];
       const delta = (counter: CounterName): number => totals[counter] - before[counter];
       const gauges = this.#gauges.get(name);
-      const connections = gauges?.connections() ?? 0;
+      const connections = gauges?.connections?.() ?? 0;
       const polls = delta('polls');
       return {
         connections,
         heldPolls: gauges?.heldPolls?.() ?? 0,
-        participants: Math.max(connections, this.#recentPollers(name, now)),
+        participants: gauges?.connections ? connections : this.#recentPollers(name, now),
         requestsPerSec: perSec(delta('requests')),
         emptyPollShare: polls > 0 ? delta('emptyPolls') / polls : null,
         messagesPerSec: perSec(delta('messages')),

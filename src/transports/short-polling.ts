@@ -4,7 +4,7 @@ import type { TransportPlugin } from './types.js';
 
 export const shortPolling: TransportPlugin = async (fastify, { room, lab }) => {
   // Nothing is held between polls: no connection to count or drop.
-  lab.attach('short-polling', { httpPrefix: messagesUrl('short-polling'), delayHttp: true, connections: () => 0 });
+  lab.attach('short-polling', { httpPrefix: messagesUrl('short-polling'), delayHttp: true });
   registerSendRoute(fastify, room, 'short-polling');
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
