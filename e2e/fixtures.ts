@@ -11,6 +11,9 @@ export const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'se
 
 const CLOSE_GRACE_MS = 2000;
 
+/** The presenter token of the test server (e2e/lab*.spec.ts unlock the presenter panel with it). */
+export const PRESENTER_TOKEN = 'e2e-presenter-token';
+
 export const PANE_NAMES = TRANSPORT_NAMES.map((name) => DISPLAY_NAMES[name]);
 
 export interface LabServer {
@@ -21,7 +24,7 @@ export interface LabServer {
 
 /** The real server, serving the page under the policy the deployment will give it. */
 export async function startLabServer(port = 0): Promise<LabServer> {
-  const app = await buildServer({ logLevel: 'silent' });
+  const app = await buildServer({ logLevel: 'silent', presenterToken: PRESENTER_TOKEN });
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('content-security-policy', CSP);
   });

@@ -1,14 +1,19 @@
 // <transport-lab>: the page. Loads the server's defaults, then shows one pane
 // per transport (registry order) under a toolbar: nickname, which panes to
-// show, auto-send, reset stats, large text.
+// show, auto-send, reset stats, large text, the presenter panel. The audience
+// view (phones) shows one pane and a transport picker instead.
 import { html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { DISPLAY_NAMES, type TransportName } from '../src/chat/message.js';
 import { clientTransports } from '../src/client/index.js';
 import { AutoSendController } from './controllers/auto-send-controller.js';
+import { ServerStateController } from './controllers/server-state-controller.js';
 import { fetchConfig, Lab } from './lab.js';
 import { loadLargeText, loadNickname, saveLargeText, saveNickname } from './preferences.js';
+import './presenter/presenter-panel.js';
 import './transport-pane.js';
+import { viewMode } from './view-mode.js';
 
 const TRANSPORTS = Object.keys(clientTransports) as TransportName[];
 
@@ -18,6 +23,11 @@ export class TransportLab extends LitElement {
   @state() private loadError = '';
   @state() private hiddenPanes = new Set<TransportName>();
   @state() private largeText = loadLargeText();
+  @state() private presenterOpen = false;
+  /** The audience view's one pane. */
+  @state() private picked: TransportName = 'websocket';
+  readonly #view = viewMode();
+  readonly #serverState = new ServerStateController(this);
   #autoSend: AutoSendController | undefined;
 
   protected override createRenderRoot(): HTMLElement {
@@ -40,6 +50,7 @@ export class TransportLab extends LitElement {
     if (this.loadError) return html`<p class="error" role="alert">${this.loadError}</p>`;
     const lab = this.lab;
     if (!lab) return html`<p>Connecting to the server…</p>`;
+    if (this.#view === 'audience') return this.#renderAudience(lab);
     return html`
       <header class="toolbar">
         <h1>Transport Lab</h1>
@@ -51,9 +62,28 @@ export class TransportLab extends LitElement {
         ${this.#renderAutoSend()}
         <button type="button" @click=${() => lab.resetStats()}>Reset stats</button>
         <label><input type="checkbox" .checked=${this.largeText} @change=${this.#toggleLargeText}> Large text</label>
+        <button type="button" aria-expanded=${this.presenterOpen ? 'true' : 'false'}
+          @click=${() => (this.presenterOpen = !this.presenterOpen)}>Presenter</button>
+      </header>
+      ${this.presenterOpen ? html`<presenter-panel .serverState=${this.#serverState} revision=${this.#serverState.revision}></presenter-panel>` : ''}
+      <main class="panes">
+        ${TRANSPORTS.map((name) => html`<transport-pane .lab=${lab} .serverState=${this.#serverState} name=${name}
+          ?hidden=${this.hiddenPanes.has(name)}></transport-pane>`)}
+      </main>`;
+  }
+
+  /** One pane, chosen with a picker: the picked transport is the only one the phone opens (a new pick is a new pane). */
+  #renderAudience(lab: Lab): unknown {
+    return html`
+      <header class="toolbar audience">
+        <h1>Transport Lab</h1>
+        <label>Nickname <input maxlength="32" .value=${lab.nickname} @change=${this.#onNickname}></label>
+        <label>Transport <select @change=${(event: Event) => (this.picked = (event.target as HTMLSelectElement).value as TransportName)}>
+          ${TRANSPORTS.map((name) => html`<option value=${name} ?selected=${name === this.picked}>${DISPLAY_NAMES[name]}</option>`)}
+        </select></label>
       </header>
       <main class="panes">
-        ${TRANSPORTS.map((name) => html`<transport-pane .lab=${lab} name=${name} ?hidden=${this.hiddenPanes.has(name)}></transport-pane>`)}
+        ${keyed(this.picked, html`<transport-pane .lab=${lab} .serverState=${this.#serverState} name=${this.picked}></transport-pane>`)}
       </main>`;
   }
 

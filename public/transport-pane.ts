@@ -5,10 +5,12 @@ import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { DISPLAY_NAMES, type TransportName } from '../src/chat/message.js';
 import { TransportController } from './controllers/transport-controller.js';
+import type { ServerStateController } from './controllers/server-state-controller.js';
 import type { Lab } from './lab.js';
 import { expectedLatency } from './latency/expected.js';
 import { formatMs } from './latency/latency-stats.js';
 import { renderSettings } from './pane-settings.js';
+import { blockedNotice } from './presenter/blocked-notice.js';
 import './latency-chart.js';
 
 const PERCENTILES = [50, 95, 99] as const;
@@ -17,6 +19,8 @@ const PERCENTILES = [50, 95, 99] as const;
 export class TransportPane extends LitElement {
   @property({ attribute: false }) lab!: Lab;
   @property() name!: TransportName;
+  /** The server's view (participants, the presenter's switches); absent before the first fetch. */
+  @property({ attribute: false }) serverState: ServerStateController | undefined;
   #client!: TransportController;
   #list: HTMLElement | null = null;
   #stickToBottom = true;
@@ -58,11 +62,13 @@ export class TransportPane extends LitElement {
             <span class="status-text">${transport.status}</span>
             <span class="detail">${transport.detail}</span>
           </span>
+          <span class="participants" title="people on this transport, as the server counts them">${this.#participants()}</span>
           <label class="switch"><input type="checkbox" .checked=${client.on}
             @change=${(event: Event) => client.setOn((event.target as HTMLInputElement).checked)}> Connected</label>
         </header>
         <div class="settings">${renderSettings(client, this.lab.config, () => this.requestUpdate())}</div>
         <p class="notice" role="status">${client.notice}</p>
+        ${this.#renderBlocked()}
         ${client.error ? html`<p class="error" role="alert">${client.error}</p>` : ''}
         ${this.#renderLatency()}
         <latency-chart .stats=${client.stats} revision=${client.stats.revision}></latency-chart>
@@ -91,8 +97,20 @@ export class TransportPane extends LitElement {
         ${PERCENTILES.map((p) => figure(`p${p}`, `p${p}`, formatMs(stats.percentile(p))))}
         ${figure('max', 'max', formatMs(stats.count ? stats.max : undefined))}
         ${figure('count', 'count', String(stats.count))}
+        ${figure('first', 'first message', formatMs(this.#client.timeToFirstMessageMs))}
         ${figure('expected', `expected (${expected.rule})`, `≈ ${formatMs(expected.ms)}`)}
       </dl>`;
+  }
+
+  #participants(): string {
+    const count = this.serverState?.stats?.transports[this.name].participants;
+    return count === undefined ? '' : `${count} here`;
+  }
+
+  #renderBlocked(): unknown {
+    if (!this.serverState?.settings?.blockWebSocket) return '';
+    const notice = blockedNotice(this.#client.transport);
+    return notice ? html`<p class="blocked" role="note">${notice}</p>` : '';
   }
 
   #renderTraffic(): unknown {

@@ -22,6 +22,8 @@ export interface ServerOptions {
   /** Default short-poll interval the page starts with, in ms. */
   shortPollIntervalMs: number;
   logLevel: string;
+  /** The presenter's token for the lab controls; empty = a random one per start. */
+  presenterToken: string;
 }
 
 export const DEFAULTS: ServerOptions = {
@@ -37,10 +39,11 @@ export const DEFAULTS: ServerOptions = {
   allowedOrigins: [],
   shortPollIntervalMs: 1000,
   logLevel: 'info',
+  presenterToken: '',
 };
 
 interface Flag {
-  key: Exclude<keyof ServerOptions, 'allowedOrigins' | 'host' | 'logLevel'>;
+  key: Exclude<keyof ServerOptions, 'allowedOrigins' | 'host' | 'logLevel' | 'presenterToken'>;
   env: string;
   help: string;
 }
@@ -66,6 +69,7 @@ export function helpText(): string {
       `${flag.help} (default ${DEFAULTS[flag.key]})`,
     ]),
     ['--origin URL', 'ALLOWED_ORIGINS', 'extra origin allowed on WS/Socket.IO handshakes; repeat, or comma-separate in env'],
+    ['--presenter-token TOKEN', 'PRESENTER_TOKEN', 'token for the lab controls (default: random, printed at start-up)'],
     ['--log-level LEVEL', 'LOG_LEVEL', `fatal|error|warn|info|debug|silent (default ${DEFAULTS.logLevel})`],
     ['-h, --help', '', 'print this help'],
   ];
@@ -99,6 +103,7 @@ function parseFlags(argv: string[]) {
         host: { type: 'string' },
         origin: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'presenter-token': { type: 'string' },
         ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((name) => [name, { type: 'string' as const }])),
       },
     }).values;
@@ -119,6 +124,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerOption
   }
   options.host = values.host ?? env.HOST ?? DEFAULTS.host;
   options.logLevel = values['log-level'] ?? env.LOG_LEVEL ?? DEFAULTS.logLevel;
+  options.presenterToken = values['presenter-token'] ?? env.PRESENTER_TOKEN ?? DEFAULTS.presenterToken;
   const origins = values.origin ?? env.ALLOWED_ORIGINS?.split(',') ?? [];
   options.allowedOrigins = origins.map((origin) => origin.trim()).filter(Boolean);
   return options;

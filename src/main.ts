@@ -1,14 +1,8 @@
 // `npm start`: parse flags, build the server, listen, print where to open it.
-import { networkInterfaces } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { buildServer } from './server.js';
 import { ConfigError, helpText, loadConfig } from './config.js';
-
-function lanUrls(port: number): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .filter((address) => address && address.family === 'IPv4' && !address.internal)
-    .map((address) => `http://${address!.address}:${port}`);
-}
+import { joinUrls, terminalQr } from './lab/join.js';
 
 async function main(): Promise<void> {
   let options;
@@ -26,11 +20,15 @@ async function main(): Promise<void> {
 
   const server = await buildServer(options);
   await server.listen({ port: options.port, host: options.host });
-  const port = (server.server.address() as { port: number }).port;
-  const everywhere = options.host === '0.0.0.0' || options.host === '::';
-  console.log(`\nTransport Lab is running:\n  http://localhost:${port}`);
-  if (everywhere) for (const url of lanUrls(port)) console.log(`  ${url}   (audience on the same network)`);
-  console.log('');
+  const address = server.server.address() as AddressInfo;
+  const audience = joinUrls(address);
+  console.log(`\nTransport Lab is running:\n  http://localhost:${address.port}`);
+  for (const url of audience) console.log(`  ${url}   (audience on the same network)`);
+  if (audience[0]) console.log(`\nScan to join ${audience[0]}:\n${await terminalQr(audience[0])}`);
+  // Never put in a URL: the presenter types it into the page's Presenter panel.
+  // A token the presenter chose is not echoed into logs; a random one must be.
+  const token = options.presenterToken ? '(the one you set with --presenter-token / PRESENTER_TOKEN)' : server.lab.presenterToken;
+  console.log(`Presenter token: ${token}\n`);
 
   let stopping = false;
   const stop = (signal: string): void => {

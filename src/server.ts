@@ -7,6 +7,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Room } from './chat/room.js';
 import { DEFAULTS, type ServerOptions } from './config.js';
 import { errorsPlugin } from './http/errors.js';
+import { Lab } from './lab/lab.js';
+import { labPlugin } from './lab/plugin.js';
+import { randomToken } from './lab/token.js';
 import { serverTransports } from './transports/index.js';
 import { upgradePlugin } from './transports/upgrade.js';
 
@@ -18,10 +21,18 @@ export interface BuildOptions extends Partial<ServerOptions> {
   room?: Room;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The workshop lab (its presenterToken is what main.ts prints). */
+    lab: Lab;
+  }
+}
+
 export async function buildServer(overrides: BuildOptions = {}): Promise<FastifyInstance> {
   const { room: givenRoom, ...rest } = overrides;
   const options: ServerOptions = { ...DEFAULTS, ...rest };
   const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
+  const lab = new Lab(options.presenterToken || randomToken());
 
   const fastify = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
@@ -39,9 +50,11 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   // CORS preflight) gets 415 instead of reaching a route.
   fastify.removeContentTypeParser('text/plain');
   await fastify.register(errorsPlugin);
-  await fastify.register(upgradePlugin);
+  fastify.decorate('lab', lab);
+  await fastify.register(labPlugin, { lab, room });
+  await fastify.register(upgradePlugin, { lab });
   for (const plugin of Object.values(serverTransports)) {
-    await fastify.register(plugin, { room, options });
+    await fastify.register(plugin, { room, options, lab });
   }
 
   fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));

@@ -31,6 +31,9 @@ export class TransportController implements ReactiveController {
   /** The user's on/off switch (the transport may be reconnecting while on). */
   on = true;
   readonly stats = new LatencyStats();
+  /** From the last (re)connect to its first catch-up (welcome frame or first poll reply), in ms. */
+  timeToFirstMessageMs: number | undefined;
+  #connectingSince: number | undefined;
   #trafficBaseline: TrafficCounters;
   #unsubscribe: Array<() => void> = [];
   #frame: number | undefined;
@@ -138,6 +141,8 @@ export class TransportController implements ReactiveController {
       transport.on('status', (status) => {
         // A new connection starts: what the last one saw is no news for its sync.
         if (status !== 'open') this.#serverRestarted = false;
+        if (status === 'connecting' || status === 'reconnecting') this.#connectingSince ??= performance.now();
+        if (status === 'off') this.#connectingSince = undefined;
         this.#scheduleUpdate();
       }),
       transport.on('reset', () => {
@@ -148,6 +153,8 @@ export class TransportController implements ReactiveController {
         this.#scheduleUpdate();
       }),
       transport.on('sync', (info) => {
+        if (this.#connectingSince !== undefined) this.timeToFirstMessageMs = performance.now() - this.#connectingSince;
+        this.#connectingSince = undefined;
         this.notice = syncNotice(info, this.#serverRestarted);
         this.#serverRestarted = false;
         this.#scheduleUpdate();

@@ -10,11 +10,13 @@ interface HeldPoll {
   since: number;
   epoch: string | undefined;
   client: string | undefined;
+  /** The TCP connection the poll waits on (the lab's "drop connections" cuts it). */
+  socket: { destroy(): void };
   timer: NodeJS.Timeout;
   answer: (catchup: Catchup) => void;
 }
 
-export const longPolling: TransportPlugin = async (fastify, { room, options }) => {
+export const longPolling: TransportPlugin = async (fastify, { room, options, lab }) => {
   registerSendRoute(fastify, room, 'long-polling');
 
   const held = new Set<HeldPoll>();
@@ -32,6 +34,19 @@ export const longPolling: TransportPlugin = async (fastify, { room, options }) =
   const releaseAll = (): void => {
     for (const poll of [...held]) release(poll);
   };
+
+  lab.attach('long-polling', {
+    httpPrefix: messagesUrl('long-polling'),
+    delayHttp: true,
+    connections: () => held.size,
+    heldPolls: () => held.size,
+    // Like a network cut: the socket dies, the poll's 'close' forgets it, the client re-polls.
+    drop: () => {
+      const cut = held.size;
+      for (const poll of [...held]) poll.socket.destroy();
+      return cut;
+    },
+  });
 
   const unsubscribe = room.subscribe(releaseAll);
   // Answer held polls before the server stops waiting for in-flight requests.
@@ -73,6 +88,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options }) =
           since,
           epoch,
           client,
+          socket: request.raw.socket,
           answer: resolve,
           timer: setTimeout(() => release(poll), wait),
         };

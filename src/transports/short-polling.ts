@@ -2,7 +2,9 @@
 import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
 import type { TransportPlugin } from './types.js';
 
-export const shortPolling: TransportPlugin = async (fastify, { room }) => {
+export const shortPolling: TransportPlugin = async (fastify, { room, lab }) => {
+  // Nothing is held between polls: no connection to count or drop.
+  lab.attach('short-polling', { httpPrefix: messagesUrl('short-polling'), delayHttp: true });
   registerSendRoute(fastify, room, 'short-polling');
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),

@@ -13,7 +13,7 @@ export const SOCKETIO_PATH = '/socket.io/';
 
 export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
 
-export const socketio: TransportPlugin = async (fastify, { room, options }) => {
+export const socketio: TransportPlugin = async (fastify, { room, options, lab }) => {
   const engine = new EngineServer({
     maxHttpBufferSize: options.maxPayloadBytes,
     pingInterval: 25_000,
@@ -26,6 +26,18 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
   });
   const io = new Server({ path: SOCKETIO_PATH, serveClient: false });
   io.bind(engine);
+  // The lab's added latency is applied per packet (polling or WebSocket alike), each direction, in order.
+  const inbound = lab.queue('socketio', 'in');
+  const outbound = lab.queue('socketio', 'out');
+  lab.attach('socketio', {
+    httpPrefix: SOCKETIO_PATH,
+    connections: () => io.of('/').sockets.size,
+    drop: () => {
+      const cut = io.of('/').sockets.size;
+      io.disconnectSockets(true);
+      return cut;
+    },
+  });
 
   // Polling requests: engine.io reads the raw body itself, so this scope
   // leaves every body unparsed and hands the request over untouched.
@@ -39,7 +51,10 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
       engine.handleRequest(request.raw, reply.raw);
     },
   });
-  fastify.upgrades.add(SOCKETIO_PATH, (req, socket, head) => engine.handleUpgrade(req, socket, head));
+  fastify.upgrades.add(SOCKETIO_PATH, (req, socket, head) => {
+    lab.stats.watchSocket('socketio', socket);
+    engine.handleUpgrade(req, socket, head);
+  });
 
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown };
@@ -52,16 +67,20 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
   io.on('connection', (socket: Socket) => {
     const { since, epoch } = socket.data.cursor as { since?: number; epoch?: string };
     const catchup = room.since(since, epoch);
-    socket.emit('welcome', { epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) });
-    for (const message of catchup.messages) socket.emit('message', message);
+    outbound.push(() => {
+      socket.emit('welcome', { epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) });
+      for (const message of catchup.messages) socket.emit('message', message);
+    });
 
     socket.on('send', (input: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return; // nobody to answer
-      const parsed = parseSendInput(input);
-      const reply: SendAck = parsed.ok
-        ? { ok: true, message: room.append(parsed.value, 'socketio').message }
-        : { ok: false, error: parsed.error };
-      ack(reply);
+      inbound.push(() => {
+        const parsed = parseSendInput(input);
+        const reply: SendAck = parsed.ok
+          ? { ok: true, message: room.append(parsed.value, 'socketio').message }
+          : { ok: false, error: parsed.error };
+        outbound.push(() => ack(reply));
+      });
     });
     socket.onAny((event: string, ...args: unknown[]) => {
       if (event === 'send') return;
@@ -71,8 +90,12 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
     });
   });
 
-  // io.emit encodes the packet once for all sockets.
-  const unsubscribe = room.subscribe((message) => io.emit('message', message));
+  // A broadcast encodes the packet once for all its sockets: the ones of this
+  // moment (one that connects while the packet is delayed has it in its catch-up).
+  const unsubscribe = room.subscribe((message) => {
+    const targets = [...io.of('/').sockets.keys()];
+    if (targets.length > 0) outbound.push(() => io.to(targets).emit('message', message));
+  });
 
   fastify.addHook('preClose', async () => {
     unsubscribe();

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Lab } from '../lab/lab.js';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -34,13 +35,17 @@ function matches(path: string, pathname: string): boolean {
   return pathname === path || (path.endsWith('/') && pathname.startsWith(path));
 }
 
-export const upgradePlugin = fp(async (fastify: FastifyInstance) => {
+export const upgradePlugin = fp(async (fastify: FastifyInstance, { lab }: { lab: Lab }) => {
   const routes: Array<{ path: string; handler: UpgradeHandler }> = [];
   fastify.decorate('upgrades', { add: (path, handler) => routes.push({ path, handler }) } satisfies UpgradeRoutes);
 
   fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const pathname = (req.url ?? '/').split('?')[0]!;
+    // The presenter's "corporate proxy": no WebSocket gets through, on any path.
+    if (lab.settings.blockWebSocket) {
+      return refuseUpgrade(socket, 403, 'Forbidden', 'WebSocket upgrades are blocked (the lab\'s "corporate proxy" switch is on)');
+    }
     const route = routes.find(({ path }) => matches(path, pathname));
     if (route) route.handler(req, socket, head);
     else refuseUpgrade(socket, 404, 'Not Found', `no WebSocket endpoint at ${pathname}`);

@@ -12,7 +12,7 @@ export const WS_PATH = '/ws';
 
 const CLOSE_GOING_AWAY = 1001;
 
-export const websocket: TransportPlugin = async (fastify, { room, options }) => {
+export const websocket: TransportPlugin = async (fastify, { room, options, lab }) => {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -22,6 +22,26 @@ export const websocket: TransportPlugin = async (fastify, { room, options }) => 
   /** Welcomed clients: the ones live messages go to. */
   const clients = new Set<WebSocket>();
   const alive = new WeakSet<WebSocket>();
+  // The lab's added latency, each direction, in order.
+  const inbound = lab.queue('websocket', 'in');
+  const outbound = lab.queue('websocket', 'out');
+  lab.attach('websocket', {
+    connections: () => clients.size,
+    drop: () => {
+      const cut = clients.size;
+      for (const ws of clients) ws.terminate();
+      return cut;
+    },
+  });
+
+  /** Frames to one client, after the added latency. */
+  const sendLater = (ws: WebSocket, frames: object[]): void => {
+    const encoded = frames.map((frame) => JSON.stringify(frame));
+    for (const text of encoded) lab.stats.count('websocket', 'payloadBytesOut', Buffer.byteLength(text));
+    outbound.push(() => {
+      for (const text of encoded) ws.send(text);
+    });
+  };
 
   fastify.upgrades.add(WS_PATH, (req, socket, head) => {
     if (!isOriginAllowed(req, options.allowedOrigins)) {
@@ -30,22 +50,22 @@ export const websocket: TransportPlugin = async (fastify, { room, options }) => 
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const cursor = parseCursor(query.get('since') ?? undefined, query.get('epoch') ?? undefined);
     if (!cursor.ok) return refuseUpgrade(socket, 400, 'Bad Request', cursor.error.message);
+    lab.stats.watchSocket('websocket', socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const catchup = room.since(cursor.value.since, cursor.value.epoch);
       const welcome = { type: 'welcome', epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) };
-      ws.send(JSON.stringify(welcome));
-      for (const message of catchup.messages) ws.send(JSON.stringify({ type: 'message', message }));
+      sendLater(ws, [welcome, ...catchup.messages.map((message) => ({ type: 'message', message }))]);
       clients.add(ws);
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
-      ws.on('message', (data, isBinary) => onFrame(ws, data, isBinary));
+      ws.on('message', (data, isBinary) => inbound.push(() => onFrame(ws, data, isBinary)));
       ws.on('error', () => ws.terminate());
       ws.on('close', () => clients.delete(ws));
     });
   });
 
   const sendError = (ws: WebSocket, error: ChatError, clientMsgId?: string): void => {
-    ws.send(JSON.stringify({ type: 'error', ...error, ...(clientMsgId !== undefined && { clientMsgId }) }));
+    sendLater(ws, [{ type: 'error', ...error, ...(clientMsgId !== undefined && { clientMsgId }) }]);
   };
 
   function onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
@@ -67,19 +87,24 @@ export const websocket: TransportPlugin = async (fastify, { room, options }) => 
     const parsed = parseSendInput(input);
     if (!parsed.ok) return sendError(ws, parsed.error, clientMsgId);
     const { message } = room.append(parsed.value, 'websocket');
-    ws.send(JSON.stringify({ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }));
+    sendLater(ws, [{ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }]);
   }
 
   // A broadcast is encoded once and the same buffer goes to every client.
   const unsubscribe = room.subscribe((message) => {
     const frame = Buffer.from(JSON.stringify({ type: 'message', message }));
-    for (const ws of clients) {
-      if (ws.bufferedAmount > options.maxBufferedBytes) {
-        ws.terminate(); // a consumer this far behind would only grow our memory
-        continue;
+    // The clients of this moment: one that connects while the frame is delayed has it in its catch-up.
+    const targets = [...clients];
+    lab.stats.count('websocket', 'payloadBytesOut', frame.length * targets.length);
+    outbound.push(() => {
+      for (const ws of targets) {
+        if (ws.bufferedAmount > options.maxBufferedBytes) {
+          ws.terminate(); // a consumer this far behind would only grow our memory
+          continue;
+        }
+        ws.send(frame, { binary: false });
       }
-      ws.send(frame, { binary: false });
-    }
+    });
   });
 
   const heartbeat = setInterval(() => {

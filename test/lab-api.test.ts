@@ -1,0 +1,121 @@
+// The lab's HTTP API through inject(): who may change what, and what is refused.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/config.js';
+import { buildServer } from '../src/server.js';
+
+const TOKEN = 'presenter-secret';
+
+describe('presenter token option', () => {
+  it('comes from --presenter-token, else PRESENTER_TOKEN, else is left for a random one', async () => {
+    assert.equal(loadConfig(['--presenter-token', 'flag'], { PRESENTER_TOKEN: 'env' })?.presenterToken, 'flag');
+    assert.equal(loadConfig([], { PRESENTER_TOKEN: 'env' })?.presenterToken, 'env');
+    assert.equal(loadConfig([], {})?.presenterToken, '');
+    const [one, two] = await Promise.all([buildServer({ logLevel: 'silent' }), buildServer({ logLevel: 'silent' })]);
+    assert.ok(one.lab.presenterToken.length >= 20);
+    assert.notEqual(one.lab.presenterToken, two.lab.presenterToken);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
+
+describe('lab API', () => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = await buildServer({ logLevel: 'silent', presenterToken: TOKEN });
+  });
+  after(() => app.close());
+
+  const put = (body: unknown, authorization?: string) =>
+    app.inject({
+      method: 'PUT',
+      url: '/api/lab',
+      headers: { 'content-type': 'application/json', ...(authorization !== undefined && { authorization }) },
+      payload: JSON.stringify(body),
+    });
+  const drop = (transport: string, authorization = `Bearer ${TOKEN}`) =>
+    app.inject({ method: 'POST', url: '/api/lab/drop', headers: { 'content-type': 'application/json', authorization }, payload: JSON.stringify({ transport }) });
+
+  it('shows the settings to anyone, all transports at zero at first', async () => {
+    const response = await app.inject('/api/lab');
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), {
+      blockWebSocket: false,
+      addedLatencyMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
+      jitterMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
+    });
+  });
+
+  it('refuses a change without a token (401) or with a wrong one (403), and changes nothing', async () => {
+    const missing = await put({ blockWebSocket: true });
+    assert.equal(missing.statusCode, 401);
+    assert.equal(missing.json().error.code, 'unauthorized');
+    assert.match(missing.headers['www-authenticate'] as string, /^Bearer/);
+    for (const authorization of [`Bearer ${TOKEN}x`, 'Bearer p', `Basic ${TOKEN}`]) {
+      const wrong = await put({ blockWebSocket: true }, authorization);
+      assert.equal(wrong.statusCode, authorization.startsWith('Basic') ? 401 : 403, authorization);
+    }
+    assert.equal((await app.inject('/api/lab')).json().blockWebSocket, false);
+  });
+
+  it('applies a partial update and keeps what it does not name', async () => {
+    const first = await put({ addedLatencyMs: { websocket: 200 }, jitterMs: { 'long-polling': 50 } }, `Bearer ${TOKEN}`);
+    assert.equal(first.statusCode, 200);
+    const second = await put({ blockWebSocket: true, addedLatencyMs: { socketio: 10 } }, `Bearer ${TOKEN}`);
+    const settings = second.json();
+    assert.equal(settings.blockWebSocket, true);
+    assert.deepEqual(settings.addedLatencyMs, { 'short-polling': 0, 'long-polling': 0, websocket: 200, socketio: 10 });
+    assert.equal(settings.jitterMs['long-polling'], 50);
+    assert.deepEqual((await app.inject('/api/lab')).json(), settings);
+    await put({ blockWebSocket: false, addedLatencyMs: { websocket: 0, socketio: 0 }, jitterMs: { 'long-polling': 0 } }, `Bearer ${TOKEN}`);
+  });
+
+  const badBodies: Array<[string, unknown]> = [
+    ['a negative latency', { addedLatencyMs: { websocket: -1 } }],
+    ['a latency over 10 s', { addedLatencyMs: { websocket: 10_001 } }],
+    ['a fractional latency', { jitterMs: { websocket: 1.5 } }],
+    ['a latency as a string', { addedLatencyMs: { websocket: '200' } }],
+    ['an unknown transport', { addedLatencyMs: { carrier_pigeon: 200 } }],
+    ['an unknown setting', { blockEverything: true }],
+    ['a non-boolean switch', { blockWebSocket: 'yes' }],
+    ['an array', [1]],
+  ];
+  for (const [what, body] of badBodies) {
+    it(`answers ${what} with 400 invalid_settings`, async () => {
+      const response = await put(body, `Bearer ${TOKEN}`);
+      assert.equal(response.statusCode, 400);
+      assert.equal(response.json().error.code, 'invalid_settings');
+      assert.equal(typeof response.json().error.message, 'string');
+    });
+  }
+
+  it('checks the token before the body: a bad body without a token is 401', async () => {
+    assert.equal((await put({ addedLatencyMs: { websocket: -1 } })).statusCode, 401);
+  });
+
+  it('drops on request with the token; short polling has nothing to drop and says so', async () => {
+    assert.equal((await drop('websocket', 'Bearer nope')).statusCode, 403);
+    const shortPolling = await drop('short-polling');
+    assert.equal(shortPolling.statusCode, 200);
+    assert.equal(shortPolling.json().dropped, 0);
+    assert.match(shortPolling.json().note, /nothing to drop/);
+    const websocket = await drop('websocket');
+    assert.equal(websocket.statusCode, 200);
+    assert.equal(websocket.json().transport, 'websocket');
+    assert.equal((await drop('smoke-signals')).json().error.code, 'invalid_settings');
+  });
+
+  it('serves stats for every transport', async () => {
+    const stats = (await app.inject('/api/stats')).json();
+    assert.deepEqual(Object.keys(stats.transports).sort(), ['long-polling', 'short-polling', 'socketio', 'websocket']);
+    assert.equal(typeof stats.cpuShare, 'number');
+    assert.equal(typeof stats.transports.websocket.connections, 'number');
+    assert.equal(stats.settings.blockWebSocket, false);
+  });
+
+  it('lists the URLs the audience can join on', async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { urls } = (await app.inject('/api/lab/join')).json();
+    assert.deepEqual(urls, [`http://127.0.0.1:${(app.server.address() as { port: number }).port}`]);
+  });
+});
