@@ -19,6 +19,11 @@ export class DelayQueue {
     if (this.#tasks.length === 1) this.#arm();
   }
 
+  /** True when nothing waits and no latency is set: a task pushed now would run at once. */
+  get passThrough(): boolean {
+    return this.#tasks.length === 0 && this.delayMs() <= 0;
+  }
+
   /** A promise that resolves when its turn comes: for async hooks. */
   wait(): Promise<void> {
     return new Promise((resolve) => this.push(resolve));

@@ -93,6 +93,9 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab })
   // A broadcast encodes the packet once for all its sockets: the ones of this
   // moment (one that connects while the packet is delayed has it in its catch-up).
   const unsubscribe = room.subscribe((message) => {
+    // The usual case, no impairment: everyone connected, without listing them
+    // (a room made of thousands of socket ids costs more than the send).
+    if (outbound.passThrough) return void io.emit('message', message);
     const targets = [...io.of('/').sockets.keys()];
     if (targets.length > 0) outbound.push(() => io.to(targets).emit('message', message));
   });
