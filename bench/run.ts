@@ -1,0 +1,187 @@
+// `npm run bench`: the headless benchmark. See docs/benchmarks.md for the method.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TRANSPORT_NAMES, type TransportName } from '../src/chat/message.js';
+import { round } from './ledger.js';
+import { step } from './progress.js';
+import { formatReport, type Baseline, type BenchReport } from './report.js';
+import { capacity, fixedRate, FD_RESERVE, saturation, type CapacityPlan, type Context, type FixedRatePlan, type SaturationPlan } from './scenarios.js';
+import { pinHarness } from './server-handle.js';
+
+const HELP = `Usage: npm run bench -- [options]   (or: node dist/bench/run.js [options] after npm run build)
+
+Runs the server in its own process and the real client transports in this one,
+and measures every transport: fixed-rate latency and cost, saturation against
+the bare ws and socket.io libraries, and (full mode) a capacity sweep.
+
+  --quick             a short run (< 60 s): fewer clients, shorter windows, no capacity sweep
+  --json FILE         write the results as JSON to FILE
+  --chart FILE        render latency vs clients (capacity sweep) to FILE (.png; needs Chromium)
+  --transports LIST   comma-separated subset of ${TRANSPORT_NAMES.join(',')}
+  --cpu-prof          write a V8 CPU profile of our server per run into bench/results/
+  -h, --help          print this help
+
+Exits 1 if any delivery was lost, duplicated or reordered.`;
+
+interface Plans {
+  fixed: FixedRatePlan;
+  saturation: SaturationPlan;
+  capacity: Omit<CapacityPlan, 'fdLimit'> | undefined;
+}
+
+const QUICK: Plans = {
+  fixed: { clients: 100, rate: 10, durationS: 3, intervalMs: 1000 },
+  saturation: { clients: 100, inFlight: 64, warmupS: 1, durationS: 3 },
+  capacity: undefined,
+};
+
+const FULL: Plans = {
+  fixed: { clients: 1000, rate: 10, durationS: 10, intervalMs: 1000 },
+  saturation: { clients: 200, inFlight: 64, warmupS: 2, durationS: 8 },
+  capacity: {
+    steps: [250, 500, 1000, 2000, 4000, 8000, 12000, 16000, 19000],
+    rate: 2,
+    durationS: 5,
+    // T = 1 s alone would put p95 near 950 ms; a shorter T measures the server instead.
+    intervalMs: 250,
+    p95LimitMs: 500,
+    budgetS: 120,
+  },
+};
+
+function parse(): { quick: boolean; json?: string; chart?: string; transports: TransportName[]; cpuProf: boolean } | null {
+  const { values } = parseArgs({
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      chart: { type: 'string' },
+      transports: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return null;
+  const transports = (values.transports?.split(',') ?? [...TRANSPORT_NAMES]).map((name) => name.trim());
+  const unknown = transports.filter((name) => !(TRANSPORT_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new TypeError(`unknown transport(s): ${unknown.join(', ')}`);
+  return { quick: values.quick!, json: values.json, chart: values.chart, transports: transports as TransportName[], cpuProf: values['cpu-prof']! };
+}
+
+/** The soft limit on open files, from /proc (Linux); undefined elsewhere. */
+function openFilesLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((row) => row.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s+/)[3]);
+    return Number.isFinite(soft) ? soft : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function failuresOf(what: string, counts: { lost: number; duplicated: number; reordered: number }): string[] {
+  const bad = (['lost', 'duplicated', 'reordered'] as const).filter((key) => counts[key] !== 0);
+  return bad.length === 0 ? [] : [`${what}: ${bad.map((key) => `${counts[key]} ${key}`).join(', ')}`];
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parse();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!args) {
+    console.log(HELP);
+    return 0;
+  }
+  const plans = args.quick ? QUICK : FULL;
+  const pinning = pinHarness(cpus().length);
+  const cpuProfDir = args.cpuProf ? 'bench/results' : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const context: Context = { pinning, cpuProfDir };
+  const fdLimit = openFilesLimit();
+  const startedAt = Date.now();
+  const report: BenchReport = {
+    quick: args.quick,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      loadAverageAtStart: loadavg().map((load) => round(load)),
+      pinning: pinning.note,
+      openFilesLimit: fdLimit,
+      startedAt: new Date(startedAt).toISOString(),
+    },
+    results: [],
+    saturation: [],
+    baselines: [],
+    capacity: [],
+    failures: [],
+  };
+  step(`Transport Lab benchmark (${args.quick ? 'quick' : 'full'}): ${pinning.note}, load average ${loadavg()[0]!.toFixed(2)}`);
+
+  for (const transport of args.transports) {
+    const result = await fixedRate(context, transport, plans.fixed);
+    report.results.push(result);
+    report.failures.push(...failuresOf(`fixed-rate ${transport}`, result));
+  }
+
+  const pairs = [
+    { transport: 'websocket', bare: 'bare-ws' },
+    { transport: 'socketio', bare: 'bare-socketio' },
+  ] as const;
+  for (const { transport, bare } of pairs.filter((pair) => args.transports.includes(pair.transport))) {
+    const ours = await saturation(context, 'ours', transport, plans.saturation);
+    const baseline = await saturation(context, bare, transport, plans.saturation);
+    report.failures.push(...failuresOf(`saturation ${transport}`, ours), ...failuresOf(`saturation ${bare}`, baseline));
+    const { server: _server, ...row } = ours;
+    report.saturation.push(row);
+    report.baselines.push({
+      name: bare,
+      comparesTo: transport,
+      deliveriesPerSec: baseline.deliveriesPerSec,
+      serverCpuUsPerDelivery: baseline.serverCpuUsPerDelivery,
+      oursOverBare: round(ours.deliveriesPerSec / Math.max(1, baseline.deliveriesPerSec)),
+    });
+  }
+
+  if (plans.capacity) {
+    const plan: CapacityPlan = { ...plans.capacity, fdLimit: (fdLimit ?? 1024) - FD_RESERVE };
+    for (const transport of args.transports) {
+      const result = await capacity(context, transport, plan);
+      report.capacity.push(result);
+      for (const row of result.steps) {
+        // Past the limit, late messages are the finding; doubled or reordered ones never are.
+        report.failures.push(...failuresOf(`capacity ${transport} @ ${row.clients}`, { ...row, lost: 0 }));
+      }
+    }
+  }
+
+  report.machine.durationS = Math.round((Date.now() - startedAt) / 1000);
+  report.machine.loadAverageAtEnd = loadavg().map((load) => round(load));
+  console.log(`\n${formatReport(report)}\n`);
+  if (args.json) {
+    mkdirSync(dirname(args.json), { recursive: true });
+    writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+    step(`JSON written to ${args.json}`);
+  }
+  if (args.chart) {
+    const { renderChart } = await import('./chart.js');
+    await renderChart(report, args.chart);
+    step(`chart written to ${args.chart}`);
+  }
+  if (report.failures.length > 0) {
+    console.error(`\nFAILED: deliveries went wrong:\n  ${report.failures.join('\n  ')}`);
+    return 1;
+  }
+  step(`done in ${report.machine.durationS} s: no delivery lost, duplicated or reordered`);
+  return 0;
+}
+
+process.exitCode = await main();
