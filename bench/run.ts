@@ -7,8 +7,11 @@ import { TRANSPORT_NAMES, type TransportName } from '../src/chat/message.js';
 import { round } from './ledger.js';
 import { step } from './progress.js';
 import { formatReport, type Baseline, type BenchReport } from './report.js';
-import { capacity, fixedRate, FD_RESERVE, saturation, type CapacityPlan, type Context, type FixedRatePlan, type SaturationPlan } from './scenarios.js';
+import { capacity, fixedRate, FD_RESERVE, saturation, type CapacityPlan, type Context, type FixedRatePlan, type SaturationPlan, type SaturationResult } from './scenarios.js';
 import { pinHarness } from './server-handle.js';
+
+const SCENARIOS = ['fixed', 'saturation', 'capacity'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 const HELP = `Usage: npm run bench -- [options]   (or: node dist/bench/run.js [options] after npm run build)
 
@@ -20,6 +23,7 @@ the bare ws and socket.io libraries, and (full mode) a capacity sweep.
   --json FILE         write the results as JSON to FILE
   --chart FILE        render latency vs clients (capacity sweep) to FILE (.png; needs Chromium)
   --transports LIST   comma-separated subset of ${TRANSPORT_NAMES.join(',')}
+  --scenarios LIST    comma-separated subset of ${SCENARIOS.join(',')} (capacity: full mode only)
   --cpu-prof          write a V8 CPU profile of our server per run into bench/results/
   -h, --help          print this help
 
@@ -28,18 +32,21 @@ Exits 1 if any delivery was lost, duplicated or reordered.`;
 interface Plans {
   fixed: FixedRatePlan;
   saturation: SaturationPlan;
+  saturationRounds: number;
   capacity: Omit<CapacityPlan, 'fdLimit'> | undefined;
 }
 
 const QUICK: Plans = {
   fixed: { clients: 100, rate: 10, durationS: 3, intervalMs: 1000 },
   saturation: { clients: 100, inFlight: 64, warmupS: 1, durationS: 3 },
+  saturationRounds: 1,
   capacity: undefined,
 };
 
 const FULL: Plans = {
   fixed: { clients: 1000, rate: 10, durationS: 10, intervalMs: 1000 },
-  saturation: { clients: 200, inFlight: 64, warmupS: 2, durationS: 8 },
+  saturation: { clients: 200, inFlight: 64, warmupS: 1, durationS: 5 },
+  saturationRounds: 3,
   capacity: {
     steps: [250, 500, 1000, 2000, 4000, 8000, 12000, 16000, 19000],
     rate: 2,
@@ -51,7 +58,24 @@ const FULL: Plans = {
   },
 };
 
-function parse(): { quick: boolean; json?: string; chart?: string; transports: TransportName[]; cpuProf: boolean } | null {
+interface Args {
+  quick: boolean;
+  json?: string;
+  chart?: string;
+  transports: TransportName[];
+  scenarios: Scenario[];
+  cpuProf: boolean;
+}
+
+/** A comma-separated list, each item checked against `allowed`. */
+function list<T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T[] {
+  const items = raw === undefined ? [...allowed] : raw.split(',').map((item) => item.trim());
+  const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (unknown.length > 0) throw new TypeError(`unknown ${what}: ${unknown.join(', ')}`);
+  return items as T[];
+}
+
+function parse(): Args | null {
   const { values } = parseArgs({
     strict: true,
     options: {
@@ -59,15 +83,20 @@ function parse(): { quick: boolean; json?: string; chart?: string; transports: T
       json: { type: 'string' },
       chart: { type: 'string' },
       transports: { type: 'string' },
+      scenarios: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return null;
-  const transports = (values.transports?.split(',') ?? [...TRANSPORT_NAMES]).map((name) => name.trim());
-  const unknown = transports.filter((name) => !(TRANSPORT_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new TypeError(`unknown transport(s): ${unknown.join(', ')}`);
-  return { quick: values.quick!, json: values.json, chart: values.chart, transports: transports as TransportName[], cpuProf: values['cpu-prof']! };
+  return {
+    quick: values.quick!,
+    json: values.json,
+    chart: values.chart,
+    transports: list(values.transports, TRANSPORT_NAMES, 'transport'),
+    scenarios: list(values.scenarios, SCENARIOS, 'scenario'),
+    cpuProf: values['cpu-prof']!,
+  };
 }
 
 /** The soft limit on open files, from /proc (Linux); undefined elsewhere. */
@@ -79,6 +108,11 @@ function openFilesLimit(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The round with the median deliveries/s. */
+function median(rounds: SaturationResult[]): SaturationResult {
+  return [...rounds].sort((a, b) => a.deliveriesPerSec - b.deliveriesPerSec)[Math.floor(rounds.length / 2)]!;
 }
 
 function failuresOf(what: string, counts: { lost: number; duplicated: number; reordered: number }): string[] {
@@ -126,7 +160,7 @@ async function main(): Promise<number> {
   };
   step(`Transport Lab benchmark (${args.quick ? 'quick' : 'full'}): ${pinning.note}, load average ${loadavg()[0]!.toFixed(2)}`);
 
-  for (const transport of args.transports) {
+  for (const transport of args.scenarios.includes('fixed') ? args.transports : []) {
     const result = await fixedRate(context, transport, plans.fixed);
     report.results.push(result);
     report.failures.push(...failuresOf(`fixed-rate ${transport}`, result));
@@ -136,10 +170,18 @@ async function main(): Promise<number> {
     { transport: 'websocket', bare: 'bare-ws' },
     { transport: 'socketio', bare: 'bare-socketio' },
   ] as const;
-  for (const { transport, bare } of pairs.filter((pair) => args.transports.includes(pair.transport))) {
-    const ours = await saturation(context, 'ours', transport, plans.saturation);
-    const baseline = await saturation(context, bare, transport, plans.saturation);
-    report.failures.push(...failuresOf(`saturation ${transport}`, ours), ...failuresOf(`saturation ${bare}`, baseline));
+  const saturated = args.scenarios.includes('saturation') ? pairs.filter((pair) => args.transports.includes(pair.transport)) : [];
+  for (const { transport, bare } of saturated) {
+    // Ours and bare alternate, round after round, so a noisy neighbour hurts both alike; medians are kept.
+    const oursRounds: SaturationResult[] = [];
+    const bareRounds: SaturationResult[] = [];
+    for (let round = 0; round < plans.saturationRounds; round++) {
+      oursRounds.push(await saturation(context, 'ours', transport, plans.saturation));
+      bareRounds.push(await saturation(context, bare, transport, plans.saturation));
+    }
+    for (const result of [...oursRounds, ...bareRounds]) report.failures.push(...failuresOf(`saturation ${result.server} ${transport}`, result));
+    const ours = median(oursRounds);
+    const baseline = median(bareRounds);
     const { server: _server, ...row } = ours;
     report.saturation.push(row);
     report.baselines.push({
@@ -151,7 +193,7 @@ async function main(): Promise<number> {
     });
   }
 
-  if (plans.capacity) {
+  if (plans.capacity && args.scenarios.includes('capacity')) {
     const plan: CapacityPlan = { ...plans.capacity, fdLimit: (fdLimit ?? 1024) - FD_RESERVE };
     for (const transport of args.transports) {
       const result = await capacity(context, transport, plan);
