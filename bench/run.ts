@@ -24,6 +24,9 @@ the bare ws and socket.io libraries, and (full mode) a capacity sweep.
   --chart FILE        render latency vs clients (capacity sweep) to FILE (.png; needs Chromium)
   --transports LIST   comma-separated subset of ${TRANSPORT_NAMES.join(',')}
   --scenarios LIST    comma-separated subset of ${SCENARIOS.join(',')} (capacity: full mode only)
+  --clients N         fixed-rate clients per transport (default 1000, quick 100)
+  --rate R            fixed-rate messages per second (default 10)
+  --duration S        fixed-rate sending time in seconds (default 10, quick 3)
   --cpu-prof          write a V8 CPU profile of our server per run into bench/results/
   -h, --help          print this help
 
@@ -65,6 +68,13 @@ interface Args {
   transports: TransportName[];
   scenarios: Scenario[];
   cpuProf: boolean;
+  fixed: Partial<FixedRatePlan>;
+}
+
+function positive(flag: string, raw: string): number {
+  const value = Number(raw);
+  if (!(value > 0) || !Number.isFinite(value)) throw new TypeError(`${flag} must be a positive number, got "${raw}"`);
+  return value;
 }
 
 /** A comma-separated list, each item checked against `allowed`. */
@@ -85,6 +95,9 @@ function parse(): Args | null {
       transports: { type: 'string' },
       scenarios: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      clients: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -96,6 +109,11 @@ function parse(): Args | null {
     transports: list(values.transports, TRANSPORT_NAMES, 'transport'),
     scenarios: list(values.scenarios, SCENARIOS, 'scenario'),
     cpuProf: values['cpu-prof']!,
+    fixed: {
+      ...(values.clients !== undefined && { clients: positive('--clients', values.clients) }),
+      ...(values.rate !== undefined && { rate: positive('--rate', values.rate) }),
+      ...(values.duration !== undefined && { durationS: positive('--duration', values.duration) }),
+    },
   };
 }
 
@@ -161,7 +179,7 @@ async function main(): Promise<number> {
   step(`Transport Lab benchmark (${args.quick ? 'quick' : 'full'}): ${pinning.note}, load average ${loadavg()[0]!.toFixed(2)}`);
 
   for (const transport of args.scenarios.includes('fixed') ? args.transports : []) {
-    const result = await fixedRate(context, transport, plans.fixed);
+    const result = await fixedRate(context, transport, { ...plans.fixed, ...args.fixed });
     report.results.push(result);
     report.failures.push(...failuresOf(`fixed-rate ${transport}`, result));
   }
@@ -189,7 +207,9 @@ async function main(): Promise<number> {
       comparesTo: transport,
       deliveriesPerSec: baseline.deliveriesPerSec,
       serverCpuUsPerDelivery: baseline.serverCpuUsPerDelivery,
+      deliveriesPerCpuSecond: baseline.deliveriesPerCpuSecond,
       oursOverBare: round(ours.deliveriesPerSec / Math.max(1, baseline.deliveriesPerSec)),
+      oursOverBarePerCpuSecond: round(ours.deliveriesPerCpuSecond / Math.max(1, baseline.deliveriesPerCpuSecond)),
     });
   }
 

@@ -135,6 +135,8 @@ export interface SaturationResult extends LedgerCounts {
   clients: number;
   deliveriesPerSec: number;
   serverCpuUsPerDelivery: number;
+  /** 1e6 / serverCpuUsPerDelivery: what one full core would deliver; robust against neighbours taking CPU time. */
+  deliveriesPerCpuSecond: number;
   serverCpuPct: number;
   loadGeneratorCpuPct: number;
   clientBound: boolean;
@@ -183,6 +185,7 @@ export async function saturation(
       ...ledger.counts(),
       deliveriesPerSec: Math.round(deliveries / (window.wallMs / 1000)),
       serverCpuUsPerDelivery: round(window.serverCpuUs / Math.max(1, deliveries), 2),
+      deliveriesPerCpuSecond: Math.round((deliveries / Math.max(1, window.serverCpuUs)) * 1e6),
       ...loads(window),
     };
     step(`${what}: ${result.deliveriesPerSec} deliveries/s, server CPU ${result.serverCpuPct}%, load generator ${result.loadGeneratorCpuPct}%`);
