@@ -12,6 +12,8 @@ export interface StatsMessage {
   /** process.cpuUsage() since the process started, in microseconds (user + system). */
   cpuUs: number;
   rssBytes: number;
+  /** Time the server's main thread waited for a CPU, in microseconds (see schedstat.ts). */
+  runQueueWaitUs: number;
   /** HTTP requests seen (upgrades excluded). */
   requests: number;
   /** Sum over every accepted socket, closed ones included, upgraded ones included. */

@@ -1,4 +1,5 @@
 // Server and load-generator counters over one measured window.
+import { runQueueWaitUs } from './schedstat.js';
 import type { ServerHandle, Stats } from './server-handle.js';
 
 export interface Window {
@@ -9,6 +10,9 @@ export interface Window {
   requests: number;
   wireBytes: number;
   loadGeneratorCpuPct: number;
+  /** Share of the window each side spent waiting for a CPU that others held: the machine's noise. */
+  serverRunQueueWaitPct: number;
+  loadGeneratorRunQueueWaitPct: number;
 }
 
 export interface Meter {
@@ -18,10 +22,12 @@ export interface Meter {
 export async function startMeter(server: ServerHandle): Promise<Meter> {
   const before: Stats = await server.stats();
   const harnessBefore = process.cpuUsage();
+  const harnessWaitBefore = runQueueWaitUs();
   return {
     async stop() {
       const after = await server.stats();
       const harness = process.cpuUsage(harnessBefore);
+      const harnessWaitUs = runQueueWaitUs() - harnessWaitBefore;
       const wallMs = after.at - before.at;
       const serverCpuUs = after.cpuUs - before.cpuUs;
       return {
@@ -31,6 +37,8 @@ export async function startMeter(server: ServerHandle): Promise<Meter> {
         requests: after.requests - before.requests,
         wireBytes: after.bytesRead - before.bytesRead + (after.bytesWritten - before.bytesWritten),
         loadGeneratorCpuPct: ((harness.user + harness.system) / 1000 / wallMs) * 100,
+        serverRunQueueWaitPct: ((after.runQueueWaitUs - before.runQueueWaitUs) / 1000 / wallMs) * 100,
+        loadGeneratorRunQueueWaitPct: (harnessWaitUs / 1000 / wallMs) * 100,
       };
     },
   };

@@ -1,6 +1,6 @@
 // The JSON that outside tools read (names fixed by issue 4) and the tables printed at the end.
 import type { TransportName } from '../src/chat/message.js';
-import type { CapacityResult, FixedRateResult, SaturationResult } from './scenarios.js';
+import type { CapacityResult, FixedRateResult, Loads, SaturationResult } from './scenarios.js';
 
 export interface Baseline {
   name: 'bare-ws' | 'bare-socketio';
@@ -32,13 +32,20 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
+/** Server CPU, load-generator CPU (flagged when client-bound) and both sides' waits for a CPU. */
+const loadCells = (loads: Loads): string[] => [
+  `${loads.serverCpuPct}%`,
+  `${loads.loadGeneratorCpuPct}%${loads.clientBound ? ' client-bound' : ''}`,
+  `${loads.serverRunQueueWaitPct}% / ${loads.loadGeneratorRunQueueWaitPct}%`,
+];
+
 const name = (transport: TransportName, intervalMs?: number): string => (intervalMs === undefined ? transport : `${transport} (T=${intervalMs} ms)`);
 
 export function formatReport(report: BenchReport): string {
   const parts = [
     'Fixed rate (latency in ms; per delivery: HTTP requests, wire bytes, server CPU us)',
     table(
-      ['transport', 'clients', 'msg/s', 'delivered', 'lost', 'dup', 'reord', 'p50', 'p95', 'p99', 'max', 'req/dlv', 'bytes/dlv', 'cpu us/dlv', 'RSS/client', 'gen CPU'],
+      ['transport', 'clients', 'msg/s', 'delivered', 'lost', 'dup', 'reord', 'p50', 'p95', 'p99', 'max', 'req/dlv', 'bytes/dlv', 'cpu us/dlv', 'RSS/client', 'srv CPU', 'gen CPU', 'CPU wait srv/gen'],
       report.results.map((row) => [
         name(row.transport, row.intervalMs),
         row.clients,
@@ -55,7 +62,7 @@ export function formatReport(report: BenchReport): string {
         row.wireBytesPerDelivery,
         row.serverCpuUsPerDelivery,
         `${Math.round(row.rssBytesPerClient / 1024)} KiB`,
-        `${row.loadGeneratorCpuPct}%${row.clientBound ? ' client-bound' : ''}`,
+        ...loadCells(row),
       ]),
     ),
   ];
@@ -65,7 +72,7 @@ export function formatReport(report: BenchReport): string {
       '',
       'Saturation (deliveries/s with the server core full; ours beside the bare library)',
       table(
-        ['transport', 'clients', 'ours dlv/s', 'bare dlv/s', 'ours/bare', 'ours cpu us/dlv', 'bare cpu us/dlv', 'ours/bare per CPU-s', 'server CPU', 'gen CPU'],
+        ['transport', 'clients', 'ours dlv/s', 'bare dlv/s', 'ours/bare', 'ours cpu us/dlv', 'bare cpu us/dlv', 'ours/bare per CPU-s', 'srv CPU', 'gen CPU', 'CPU wait srv/gen'],
         report.saturation.map((row) => [
           row.transport,
           row.clients,
@@ -75,8 +82,7 @@ export function formatReport(report: BenchReport): string {
           row.serverCpuUsPerDelivery,
           bare(row.transport)?.serverCpuUsPerDelivery ?? '-',
           bare(row.transport)?.oursOverBarePerCpuSecond ?? '-',
-          `${row.serverCpuPct}%`,
-          `${row.loadGeneratorCpuPct}%${row.clientBound ? ' client-bound' : ''}`,
+          ...loadCells(row),
         ]),
       ),
     );

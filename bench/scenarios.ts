@@ -15,7 +15,7 @@ export interface Context {
   cpuProfDir: string | undefined;
 }
 
-export interface FixedRateResult extends LedgerCounts {
+export interface FixedRateResult extends LedgerCounts, Loads {
   transport: TransportName;
   clients: number;
   rate: number;
@@ -27,9 +27,6 @@ export interface FixedRateResult extends LedgerCounts {
   wireBytesPerDelivery: number;
   serverCpuUsPerDelivery: number;
   rssBytesPerClient: number;
-  serverCpuPct: number;
-  loadGeneratorCpuPct: number;
-  clientBound: boolean;
 }
 
 export interface FixedRatePlan {
@@ -115,11 +112,31 @@ export async function fixedRate(context: Context, transport: TransportName, plan
   });
 }
 
-const loads = (window: Window): Pick<FixedRateResult, 'serverCpuPct' | 'loadGeneratorCpuPct' | 'clientBound'> => ({
+export interface Loads {
+  serverCpuPct: number;
+  loadGeneratorCpuPct: number;
+  /** The load generator used more than CLIENT_BOUND_PCT of its core: it may be what was measured. */
+  clientBound: boolean;
+  /** Share of the window spent waiting for a core held by another process (noise from neighbours). */
+  serverRunQueueWaitPct: number;
+  loadGeneratorRunQueueWaitPct: number;
+}
+
+const loads = (window: Window): Loads => ({
   serverCpuPct: round(window.serverCpuPct, 1),
   loadGeneratorCpuPct: round(window.loadGeneratorCpuPct, 1),
   clientBound: window.loadGeneratorCpuPct > CLIENT_BOUND_PCT,
+  serverRunQueueWaitPct: round(window.serverRunQueueWaitPct, 1),
+  loadGeneratorRunQueueWaitPct: round(window.loadGeneratorRunQueueWaitPct, 1),
 });
+
+/** CPU use and CPU waits of both sides, in one line. */
+export function describeLoads(loads: Loads): string {
+  return (
+    `server CPU ${loads.serverCpuPct}%, waited ${loads.serverRunQueueWaitPct}%; ` +
+    `load generator CPU ${loads.loadGeneratorCpuPct}%, waited ${loads.loadGeneratorRunQueueWaitPct}%`
+  );
+}
 
 export interface SaturationPlan {
   clients: number;
@@ -129,7 +146,7 @@ export interface SaturationPlan {
   durationS: number;
 }
 
-export interface SaturationResult extends LedgerCounts {
+export interface SaturationResult extends LedgerCounts, Loads {
   server: ServerKind;
   transport: 'websocket' | 'socketio';
   clients: number;
@@ -137,9 +154,6 @@ export interface SaturationResult extends LedgerCounts {
   serverCpuUsPerDelivery: number;
   /** 1e6 / serverCpuUsPerDelivery: what one full core would deliver; robust against neighbours taking CPU time. */
   deliveriesPerCpuSecond: number;
-  serverCpuPct: number;
-  loadGeneratorCpuPct: number;
-  clientBound: boolean;
 }
 
 /**
@@ -188,7 +202,7 @@ export async function saturation(
       deliveriesPerCpuSecond: Math.round((deliveries / Math.max(1, window.serverCpuUs)) * 1e6),
       ...loads(window),
     };
-    step(`${what}: ${result.deliveriesPerSec} deliveries/s, server CPU ${result.serverCpuPct}%, load generator ${result.loadGeneratorCpuPct}%`);
+    step(`${what}: ${result.deliveriesPerSec} deliveries/s (${describeLoads(result)})`);
     return result;
   });
 }
@@ -205,11 +219,9 @@ export interface CapacityPlan {
   fdLimit: number;
 }
 
-export interface CapacityStep extends LedgerCounts {
+export interface CapacityStep extends LedgerCounts, Loads {
   clients: number;
   latencyMs: LatencySummary;
-  serverCpuPct: number;
-  loadGeneratorCpuPct: number;
 }
 
 export interface CapacityResult {
@@ -251,12 +263,10 @@ export async function capacity(context: Context, transport: TransportName, plan:
       const window = await meter.stop();
       const result: CapacityStep = { clients, ...ledger.counts(), latencyMs: ledger.latencyMs(), ...loads(window) };
       steps.push(result);
-      step(`capacity ${transport} @ ${clients}: p95 ${result.latencyMs.p95} ms, lost ${result.lost}, server CPU ${result.serverCpuPct}%, load generator ${result.loadGeneratorCpuPct}%`);
+      step(`capacity ${transport} @ ${clients}: p95 ${result.latencyMs.p95} ms, lost ${result.lost} (${describeLoads(result)})`);
       if (result.lost > 0 || result.latencyMs.p95 > plan.p95LimitMs) {
-        const bound = window.loadGeneratorCpuPct > CLIENT_BOUND_PCT ? 'load generator CPU' : 'server CPU';
-        limitedBy = result.lost > 0
-          ? `${result.lost} deliveries missing at ${clients} clients within the drain timeout (${bound})`
-          : `p95 ${result.latencyMs.p95} ms > ${plan.p95LimitMs} ms at ${clients} clients (${bound} ${round(Math.max(window.loadGeneratorCpuPct, window.serverCpuPct), 0)}%)`;
+        const why = result.lost > 0 ? `${result.lost} deliveries missing after the drain timeout` : `p95 ${result.latencyMs.p95} ms > ${plan.p95LimitMs} ms`;
+        limitedBy = `${why} at ${clients} clients (${describeLoads(result)})`;
         break;
       }
       passed = clients;

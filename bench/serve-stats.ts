@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ReadyMessage, StatsMessage, StatsRequest } from './ipc.js';
+import { runQueueWaitUs } from './schedstat.js';
 
 export async function serveWithStats(server: Server): Promise<void> {
   if (!process.send) throw new Error('run me through the benchmark harness (child_process fork with IPC)');
@@ -36,6 +37,7 @@ export async function serveWithStats(server: Server): Promise<void> {
       type: 'stats',
       cpuUs: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
+      runQueueWaitUs: runQueueWaitUs(),
       requests,
       bytesRead,
       bytesWritten,
