@@ -48,16 +48,17 @@ const QUICK: Plans = {
 
 const FULL: Plans = {
   fixed: { clients: 1000, rate: 10, durationS: 10, intervalMs: 1000 },
-  saturation: { clients: 200, inFlight: 64, warmupS: 1, durationS: 5 },
+  saturation: { clients: 200, inFlight: 64, warmupS: 1, durationS: 4 },
   saturationRounds: 3,
   capacity: {
-    steps: [250, 500, 1000, 2000, 4000, 8000, 12000, 16000, 19000],
+    steps: [250, 500, 1000, 2000, 4000, 8000, 12000, 16000, 19000, 24000],
+    // 20 broadcasts per step: enough for a p95 that is not one unlucky broadcast.
     rate: 2,
-    durationS: 5,
+    durationS: 10,
     // T = 1 s alone would put p95 near 950 ms; a shorter T measures the server instead.
     intervalMs: 250,
     p95LimitMs: 500,
-    budgetS: 120,
+    budgetS: 150,
   },
 };
 
@@ -128,9 +129,18 @@ function openFilesLimit(): number | undefined {
   }
 }
 
-/** The round with the median deliveries/s. */
-function median(rounds: SaturationResult[]): SaturationResult {
-  return [...rounds].sort((a, b) => a.deliveriesPerSec - b.deliveriesPerSec)[Math.floor(rounds.length / 2)]!;
+/**
+ * The best round, and the median deliveries/s beside it. A neighbour on a
+ * shared machine can only take throughput away, never add any, so the best of
+ * a few rounds is the least disturbed one.
+ */
+function bestOf(rounds: SaturationResult[]): SaturationResult & { medianDeliveriesPerSec: number; roundsDeliveriesPerSec: number[] } {
+  const sorted = [...rounds].sort((a, b) => a.deliveriesPerSec - b.deliveriesPerSec);
+  return {
+    ...sorted.at(-1)!,
+    medianDeliveriesPerSec: sorted[Math.floor(sorted.length / 2)]!.deliveriesPerSec,
+    roundsDeliveriesPerSec: rounds.map((round) => round.deliveriesPerSec),
+  };
 }
 
 function failuresOf(what: string, counts: { lost: number; duplicated: number; reordered: number }): string[] {
@@ -190,7 +200,7 @@ async function main(): Promise<number> {
   ] as const;
   const saturated = args.scenarios.includes('saturation') ? pairs.filter((pair) => args.transports.includes(pair.transport)) : [];
   for (const { transport, bare } of saturated) {
-    // Ours and bare alternate, round after round, so a noisy neighbour hurts both alike; medians are kept.
+    // Ours and bare alternate, round after round, so a noisy neighbour has the same chances to hurt both.
     const oursRounds: SaturationResult[] = [];
     const bareRounds: SaturationResult[] = [];
     for (let round = 0; round < plans.saturationRounds; round++) {
@@ -198,14 +208,16 @@ async function main(): Promise<number> {
       bareRounds.push(await saturation(context, bare, transport, plans.saturation));
     }
     for (const result of [...oursRounds, ...bareRounds]) report.failures.push(...failuresOf(`saturation ${result.server} ${transport}`, result));
-    const ours = median(oursRounds);
-    const baseline = median(bareRounds);
+    const ours = bestOf(oursRounds);
+    const baseline = bestOf(bareRounds);
     const { server: _server, ...row } = ours;
     report.saturation.push(row);
     report.baselines.push({
       name: bare,
       comparesTo: transport,
       deliveriesPerSec: baseline.deliveriesPerSec,
+      medianDeliveriesPerSec: baseline.medianDeliveriesPerSec,
+      roundsDeliveriesPerSec: baseline.roundsDeliveriesPerSec,
       serverCpuUsPerDelivery: baseline.serverCpuUsPerDelivery,
       deliveriesPerCpuSecond: baseline.deliveriesPerCpuSecond,
       oursOverBare: round(ours.deliveriesPerSec / Math.max(1, baseline.deliveriesPerSec)),

@@ -256,15 +256,14 @@ export async function capacity(context: Context, transport: TransportName, plan:
         limitedBy = `connecting ${clients} clients failed: ${(error as Error).message}`;
         break;
       }
-      await sleep(isShort ? plan.intervalMs : 500);
-      const ledger = crowd.newLedger();
-      const meter = await startMeter(server);
-      await sendAtRate(crowd, ledger, plan.rate, plan.durationS, 10_000, `capacity ${transport} @ ${clients}`);
-      const window = await meter.stop();
-      const result: CapacityStep = { clients, ...ledger.counts(), latencyMs: ledger.latencyMs(), ...loads(window) };
+      let result = await capacityStep(crowd, server, clients, plan);
+      // A miss while a neighbour held our cores says little about us: measure that step once more.
+      if (failsStep(result, plan) && Math.max(result.serverRunQueueWaitPct, result.loadGeneratorRunQueueWaitPct) > NOISY_WAIT_PCT) {
+        step(`  (noisy: ${describeLoads(result)}; measuring ${clients} again)`);
+        result = await capacityStep(crowd, server, clients, plan);
+      }
       steps.push(result);
-      step(`capacity ${transport} @ ${clients}: p95 ${result.latencyMs.p95} ms, lost ${result.lost} (${describeLoads(result)})`);
-      if (result.lost > 0 || result.latencyMs.p95 > plan.p95LimitMs) {
+      if (failsStep(result, plan)) {
         const why = result.lost > 0 ? `${result.lost} deliveries missing after the drain timeout` : `p95 ${result.latencyMs.p95} ms > ${plan.p95LimitMs} ms`;
         limitedBy = `${why} at ${clients} clients (${describeLoads(result)})`;
         break;
@@ -273,6 +272,24 @@ export async function capacity(context: Context, transport: TransportName, plan:
     }
     return { transport, maxClientsP95Under500ms: passed, limitedBy, rate: plan.rate, ...(isShort && { intervalMs: plan.intervalMs }), steps };
   });
+}
+
+/** Above this share of the window spent waiting for a CPU, a step is called noisy. */
+const NOISY_WAIT_PCT = 20;
+
+const failsStep = (result: CapacityStep, plan: CapacityPlan): boolean => result.lost > 0 || result.latencyMs.p95 > plan.p95LimitMs;
+
+/** One step of the sweep: `plan.rate` broadcasts a second for `plan.durationS` to the clients connected now. */
+async function capacityStep(crowd: Crowd, server: ServerHandle, clients: number, plan: CapacityPlan): Promise<CapacityStep> {
+  const transport = crowd.options.transport;
+  await sleep(transport === 'short-polling' ? plan.intervalMs : 500);
+  const ledger = crowd.newLedger();
+  const meter = await startMeter(server);
+  await sendAtRate(crowd, ledger, plan.rate, plan.durationS, 10_000, `capacity ${transport} @ ${clients}`);
+  const window = await meter.stop();
+  const result: CapacityStep = { clients, ...ledger.counts(), latencyMs: ledger.latencyMs(), ...loads(window) };
+  step(`capacity ${transport} @ ${clients}: p95 ${result.latencyMs.p95} ms, lost ${result.lost} (${describeLoads(result)})`);
+  return result;
 }
 
 /** File descriptors kept free for the harness itself (modules, IPC, stdio). */
