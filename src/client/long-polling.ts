@@ -1,5 +1,5 @@
 // Long polling: the server holds each poll until there is news; ask again at once.
-import { randomId } from './base.js';
+import { randomId, sleep } from './base.js';
 import { HttpPollingTransport } from './http-polling.js';
 import type { ClientTransportOptions } from './transport.js';
 
@@ -21,5 +21,12 @@ export class LongPollingTransport extends HttpPollingTransport {
     return { wait: String(this.waitMs), client: this.clientId };
   }
 
-  protected async pauseAfterPoll(): Promise<void> {}
+  /**
+   * No pause, but one turn of the event loop: Node's fetch (undici) returns
+   * the connection that carried the answer to its pool only on the next tick,
+   * so a poll sent at once would open a new connection every time.
+   */
+  protected pauseAfterPoll(): Promise<void> {
+    return sleep(0);
+  }
 }
