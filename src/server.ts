@@ -1,12 +1,15 @@
 // buildServer(): the whole app as a Fastify instance, not listening yet, so
 // tests can `inject()` or `listen({ port: 0 })` it.
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Room } from './chat/room.js';
-import { DEFAULTS, type ServerOptions } from './config.js';
+import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { errorsPlugin } from './http/errors.js';
+import { securityPlugin } from './http/security.js';
+import { Guard } from './transports/guard.js';
 import { serverTransports } from './transports/index.js';
 import { upgradePlugin } from './transports/upgrade.js';
 
@@ -21,6 +24,7 @@ export interface BuildOptions extends Partial<ServerOptions> {
 export async function buildServer(overrides: BuildOptions = {}): Promise<FastifyInstance> {
   const { room: givenRoom, ...rest } = overrides;
   const options: ServerOptions = { ...DEFAULTS, ...rest };
+  checkConsistency(options);
   const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
 
   const fastify = Fastify({
@@ -28,15 +32,27 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     bodyLimit: options.maxPayloadBytes,
     // Bodies are checked as sent: no type coercion, no silent dropping of unknown keys.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    // Held long polls must not be cut by a request timeout shorter than the hold.
-    requestTimeout: options.longPollMaxWaitMs + 10_000,
+    // Slow-drip requests are cut (408) once requestTimeoutMs passes; it is above the
+    // long-poll hold, so held polls are not. Node checks every connectionsCheckingInterval.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: options.requestTimeoutMs,
+          headersTimeout: Math.min(options.requestTimeoutMs, 20_000),
+          connectionsCheckingInterval: Math.min(30_000, Math.max(100, options.requestTimeoutMs / 4)),
+          maxHeaderSize: 16 * 1024,
+        },
+        handler,
+      ),
     forceCloseConnections: 'idle',
   });
+  const guard = new Guard(options);
 
   await fastify.register(errorsPlugin);
+  await fastify.register(securityPlugin);
   await fastify.register(upgradePlugin);
   for (const plugin of Object.values(serverTransports)) {
-    await fastify.register(plugin, { room, options });
+    await fastify.register(plugin, { room, options, guard });
   }
 
   fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));

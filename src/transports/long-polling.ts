@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Catchup } from '../chat/room.js';
 import { sendError } from '../http/errors.js';
 import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import { clientIp } from './guard.js';
 import type { TransportPlugin } from './types.js';
 
 interface HeldPoll {
@@ -12,10 +13,12 @@ interface HeldPoll {
   client: string | undefined;
   timer: NodeJS.Timeout;
   answer: (catchup: Catchup) => void;
+  /** Frees its place under the per-IP cap. */
+  releaseSlot: () => void;
 }
 
-export const longPolling: TransportPlugin = async (fastify, { room, options }) => {
-  registerSendRoute(fastify, room, 'long-polling');
+export const longPolling: TransportPlugin = async (fastify, { room, options, guard }) => {
+  registerSendRoute(fastify, room, 'long-polling', guard);
 
   const held = new Set<HeldPoll>();
   const heldByClient = new Map<string, HeldPoll>();
@@ -23,6 +26,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options }) =
   const forget = (poll: HeldPoll): boolean => {
     if (!held.delete(poll)) return false;
     clearTimeout(poll.timer);
+    poll.releaseSlot();
     if (poll.client !== undefined && heldByClient.get(poll.client) === poll) heldByClient.delete(poll.client);
     return true;
   };
@@ -42,7 +46,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options }) =
 
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('long-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 503: Type.Any() } } },
+    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } } },
     async (request, reply) => {
       const { epoch, client } = request.query;
       const since = optionalInt(request.query.since);
@@ -64,6 +68,11 @@ export const longPolling: TransportPlugin = async (fastify, { room, options }) =
         reply.header('Retry-After', '1');
         return sendError(reply, 503, { code: 'too_many_polls', message: 'too many held polls, retry shortly' });
       }
+      const releaseSlot = guard.heldPolls.tryOpen(clientIp(request.raw));
+      if (!releaseSlot) {
+        reply.header('Retry-After', '1');
+        return sendError(reply, 429, { code: 'too_many_polls', message: 'too many held polls from this address, retry shortly' });
+      }
 
       return new Promise<Catchup>((resolve) => {
         const poll: HeldPoll = {
@@ -71,6 +80,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options }) =
           epoch,
           client,
           answer: resolve,
+          releaseSlot,
           timer: setTimeout(() => release(poll), wait),
         };
         held.add(poll);

@@ -2,8 +2,8 @@
 import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
 import type { TransportPlugin } from './types.js';
 
-export const shortPolling: TransportPlugin = async (fastify, { room }) => {
-  registerSendRoute(fastify, room, 'short-polling');
+export const shortPolling: TransportPlugin = async (fastify, { room, guard }) => {
+  registerSendRoute(fastify, room, 'short-polling', guard);
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
     { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema } } },

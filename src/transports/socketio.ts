@@ -6,6 +6,7 @@ import { Server as EngineServer } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
 import { parseCursor } from './cursor.js';
+import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import type { TransportPlugin } from './types.js';
 
@@ -13,7 +14,7 @@ export const SOCKETIO_PATH = '/socket.io/';
 
 export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
 
-export const socketio: TransportPlugin = async (fastify, { room, options }) => {
+export const socketio: TransportPlugin = async (fastify, { room, options, guard }) => {
   const engine = new EngineServer({
     maxHttpBufferSize: options.maxPayloadBytes,
     pingInterval: 25_000,
@@ -46,6 +47,12 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
     const cursor = parseCursor(auth.since, auth.epoch);
     if (!cursor.ok) return next(Object.assign(new Error(cursor.error.message), { data: cursor.error }));
     socket.data.cursor = cursor.value;
+    const releaseSlot = guard.connections.tryOpen(clientIp(socket.request));
+    if (!releaseSlot) {
+      const error = { code: 'too_many_connections', message: 'too many connections from this address' };
+      return next(Object.assign(new Error(error.message), { data: error }));
+    }
+    socket.on('disconnect', releaseSlot);
     next();
   });
 
@@ -58,10 +65,10 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
     socket.on('send', (input: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return; // nobody to answer
       const parsed = parseSendInput(input);
-      const reply: SendAck = parsed.ok
-        ? { ok: true, message: room.append(parsed.value, 'socketio').message }
-        : { ok: false, error: parsed.error };
-      ack(reply);
+      if (!parsed.ok) return ack({ ok: false, error: parsed.error } satisfies SendAck);
+      const admission = guard.admitSend(`sio:${socket.id}`, clientIp(socket.request));
+      if (!admission.ok) return ack({ ok: false, error: admission.error } satisfies SendAck);
+      ack({ ok: true, message: room.append(parsed.value, 'socketio').message } satisfies SendAck);
     });
     socket.onAny((event: string, ...args: unknown[]) => {
       if (event === 'send') return;
@@ -71,8 +78,14 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
     });
   });
 
-  // io.emit encodes the packet once for all sockets.
-  const unsubscribe = room.subscribe((message) => io.emit('message', message));
+  // A consumer this far behind would only grow our memory: cut it, then
+  // broadcast (io.emit encodes the packet once for all sockets).
+  const unsubscribe = room.subscribe((message) => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (bufferedBytes(socket) > options.maxBufferedBytes) cutOff(socket);
+    }
+    io.emit('message', message);
+  });
 
   fastify.addHook('preClose', async () => {
     unsubscribe();
@@ -80,3 +93,32 @@ export const socketio: TransportPlugin = async (fastify, { room, options }) => {
     engine.close();
   });
 };
+
+/**
+ * What the server holds for one Socket.IO client and has not handed to the
+ * kernel: engine.io's packet queue (it grows while the transport is busy or,
+ * on polling, while the client does not poll) plus the ws send buffer.
+ */
+function bufferedBytes(socket: Socket): number {
+  const conn = engineSocket(socket);
+  let bytes = conn.transport.socket?.bufferedAmount ?? 0;
+  for (const packet of conn.writeBuffer) bytes += typeof packet.data === 'string' ? packet.data.length : 64;
+  return bytes;
+}
+
+/** Closes at once, dropping what is queued (a plain close would wait for the queue to drain). */
+function cutOff(socket: Socket): void {
+  const conn = engineSocket(socket);
+  const ws = conn.transport.socket;
+  conn.close(true);
+  ws?.terminate?.();
+}
+
+/** The engine.io internals read above; not in its type declarations. */
+function engineSocket(socket: Socket): {
+  writeBuffer: Array<{ data?: unknown }>;
+  transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
+  close(discard: boolean): void;
+} {
+  return socket.conn as unknown as ReturnType<typeof engineSocket>;
+}

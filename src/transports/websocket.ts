@@ -5,14 +5,16 @@ import type { ChatError } from '../chat/message.js';
 import { parseSendInput } from '../chat/message.js';
 import { isOriginAllowed } from './origin.js';
 import { parseCursor } from './cursor.js';
+import { clientIp } from './guard.js';
 import type { TransportPlugin } from './types.js';
 import { refuseUpgrade } from './upgrade.js';
 
 export const WS_PATH = '/ws';
 
 const CLOSE_GOING_AWAY = 1001;
+const CLOSE_POLICY_VIOLATION = 1008;
 
-export const websocket: TransportPlugin = async (fastify, { room, options }) => {
+export const websocket: TransportPlugin = async (fastify, { room, options, guard }) => {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -22,6 +24,9 @@ export const websocket: TransportPlugin = async (fastify, { room, options }) => 
   /** Welcomed clients: the ones live messages go to. */
   const clients = new Set<WebSocket>();
   const alive = new WeakSet<WebSocket>();
+  /** Each connection's rate-limit key and address. */
+  const senders = new WeakMap<WebSocket, { key: string; ip: string }>();
+  let connectionCount = 0;
 
   fastify.upgrades.add(WS_PATH, (req, socket, head) => {
     if (!isOriginAllowed(req, options.allowedOrigins)) {
@@ -30,7 +35,12 @@ export const websocket: TransportPlugin = async (fastify, { room, options }) => 
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const cursor = parseCursor(query.get('since') ?? undefined, query.get('epoch') ?? undefined);
     if (!cursor.ok) return refuseUpgrade(socket, 400, 'Bad Request', cursor.error.message);
+    const releaseSlot = guard.connections.tryOpen(clientIp(req));
+    if (!releaseSlot) return refuseUpgrade(socket, 429, 'Too Many Requests', 'too many connections from this address');
+    // The handshake may still fail (bad headers); the slot is freed with the socket either way.
+    socket.once('close', releaseSlot);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      senders.set(ws, { key: `ws:${++connectionCount}`, ip: clientIp(req) });
       const catchup = room.since(cursor.value.since, cursor.value.epoch);
       const welcome = { type: 'welcome', epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) };
       ws.send(JSON.stringify(welcome));
@@ -66,6 +76,13 @@ export const websocket: TransportPlugin = async (fastify, { room, options }) => 
     }
     const parsed = parseSendInput(input);
     if (!parsed.ok) return sendError(ws, parsed.error, clientMsgId);
+    const sender = senders.get(ws)!;
+    const admission = guard.admitSend(sender.key, sender.ip);
+    if (!admission.ok) {
+      sendError(ws, admission.error, clientMsgId);
+      if (admission.persistent) ws.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+      return;
+    }
     const { message } = room.append(parsed.value, 'websocket');
     ws.send(JSON.stringify({ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }));
   }
