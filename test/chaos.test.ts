@@ -14,7 +14,7 @@ function assertExactlyOnce(result: ChaosResult, expectResets: boolean): void {
     assert.deepEqual(
       { lost: tally.lost, duplicated: tally.duplicated, reordered: tally.reordered },
       { lost: 0, duplicated: 0, reordered: 0 },
-      `${name}: ${JSON.stringify(tally)}`,
+      `${name}: ${JSON.stringify(tally)}; not caught up: ${result.stragglers.join('; ')}`,
     );
     assert.equal(tally.resetAsExpected, tally.clients, `${name}: ${tally.clients - tally.resetAsExpected} clients saw the wrong resets (restart: ${expectResets})`);
   }

@@ -42,7 +42,16 @@ export class SocketIoTransport extends BaseClientTransport {
 
     socket.on('connect', () => {
       this.setStatus('open', engineDetail());
-      socket.io.engine.on('upgrade', () => this.setStatus('open', engineDetail()));
+      // A probe cut after its pong ("upgrading") leaves engine.io-client with
+      // polling paused for good: nothing moves until a ping timeout (~45 s).
+      // Closing the engine now makes the library reconnect (and resume) at once.
+      let pollingPaused = false;
+      socket.io.engine.on('upgrading', () => (pollingPaused = true));
+      socket.io.engine.on('upgradeError', () => pollingPaused && closeEngine(socket));
+      socket.io.engine.on('upgrade', () => {
+        pollingPaused = false;
+        this.setStatus('open', engineDetail());
+      });
       socket.io.engine.on('packet', (packet: { data?: unknown }) => this.#count('bytesIn', packet.data));
       socket.io.engine.on('packetCreate', (packet: { data?: unknown }) => this.#count('bytesOut', packet.data));
       const transport = socket.io.engine.transport;
@@ -84,4 +93,12 @@ export class SocketIoTransport extends BaseClientTransport {
   #count(counter: 'bytesIn' | 'bytesOut', data: unknown): void {
     if (typeof data === 'string') this.traffic[counter] += byteLength(data);
   }
+}
+
+/**
+ * engine.io-client's own close path. Its public close() would wait for the
+ * upgrade to end, which after a failed probe never happens.
+ */
+function closeEngine(socket: Socket): void {
+  (socket.io.engine as unknown as { _onClose(reason: string): void })._onClose('upgrade failed');
 }

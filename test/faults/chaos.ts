@@ -47,6 +47,8 @@ export interface ChaosResult {
   restarted: boolean;
   durationMs: number;
   transports: Record<TransportName, TransportTally>;
+  /** Clients that had not caught up when the settle time ran out: what they were doing. */
+  stragglers: string[];
 }
 
 interface Server {
@@ -170,6 +172,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       restarted,
       durationMs: Date.now() - started,
       transports,
+      stragglers: clients
+        .filter((client) => client.epoch !== room.epoch || client.cursor !== room.cursor)
+        .map((client) => `${client.name} ${client.status} (${client.detail}) at ${client.cursor}/${room.cursor}`),
     };
   } finally {
     clearInterval(ticker);
