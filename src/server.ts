@@ -19,10 +19,12 @@ export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 export interface BuildOptions extends Partial<ServerOptions> {
   /** Pass a room to share it; a fresh one is made otherwise. */
   room?: Room;
+  /** Pass a guard to watch its counts (the soak run does); one is made from the options otherwise. */
+  guard?: Guard;
 }
 
 export async function buildServer(overrides: BuildOptions = {}): Promise<FastifyInstance> {
-  const { room: givenRoom, ...rest } = overrides;
+  const { room: givenRoom, guard: givenGuard, ...rest } = overrides;
   const options: ServerOptions = { ...DEFAULTS, ...rest };
   checkConsistency(options);
   const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
@@ -46,7 +48,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
       ),
     forceCloseConnections: 'idle',
   });
-  const guard = new Guard(options);
+  const guard = givenGuard ?? new Guard(options);
 
   await fastify.register(errorsPlugin);
   await fastify.register(securityPlugin);
