@@ -89,7 +89,8 @@ export const socketio: TransportPlugin = async (fastify, { room, options, guard 
 
   fastify.addHook('preClose', async () => {
     unsubscribe();
-    io.disconnectSockets(true);
+    // Closes every client at once. (io.disconnectSockets would make each
+    // polling client wait up to 30 s for its next poll, holding the close.)
     engine.close();
   });
 };
