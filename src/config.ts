@@ -15,7 +15,7 @@ export interface ServerOptions {
   longPollMaxHeld: number;
   /** WebSocket ping period; a client that misses one pong is terminated. */
   pingIntervalMs: number;
-  /** A WebSocket client whose unsent buffer exceeds this is terminated (a slow consumer). */
+  /** A WebSocket or Socket.IO client whose unsent buffer exceeds this is cut off (a slow consumer). */
   maxBufferedBytes: number;
   /** Origins allowed on WebSocket and Socket.IO handshakes besides the server's own. */
   allowedOrigins: string[];
@@ -75,7 +75,7 @@ const NUMERIC_FLAGS: Record<string, Flag> = {
   'long-poll-max-wait': { key: 'longPollMaxWaitMs', env: 'LONG_POLL_MAX_WAIT_MS', help: 'largest wait= accepted in ms' },
   'long-poll-max-held': { key: 'longPollMaxHeld', env: 'LONG_POLL_MAX_HELD', help: 'held polls before 503' },
   'ping-interval': { key: 'pingIntervalMs', env: 'PING_INTERVAL_MS', help: 'WebSocket ping period in ms' },
-  'max-buffered': { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', help: 'WebSocket send buffer cap in bytes' },
+  'max-buffered': { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', help: 'WebSocket and Socket.IO send buffer cap in bytes' },
   'short-poll-interval': { key: 'shortPollIntervalMs', env: 'SHORT_POLL_INTERVAL_MS', help: "page's default short-poll interval in ms" },
   'send-rate': { key: 'sendRatePerClient', env: 'SEND_RATE', help: 'sends per second per client, sustained' },
   'send-burst': { key: 'sendBurstPerClient', env: 'SEND_BURST', help: 'sends per client at once after a pause' },
