@@ -18,7 +18,9 @@ export async function rawExchange(port: number, chunks: Array<string | Buffer>, 
   socket.on('data', (chunk) => (data += chunk.toString('latin1')));
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   for (const chunk of chunks) if (socket.writable) socket.write(chunk);
-  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, untilMs))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, untilMs)))]);
+  clearTimeout(timer);
   socket.destroy();
   return parseResponse(data);
 }
