@@ -6,6 +6,11 @@ import { serveWithStats } from './serve-stats.js';
 export const BENCH_SERVER_OPTIONS: BuildOptions = {
   logLevel: 'silent',
   longPollMaxHeld: 1_000_000,
+  // One sender at full speed and thousands of clients from one address: the
+  // workshop limits would be the thing measured.
+  rateLimit: false,
+  maxConnectionsPerIp: 1_000_000,
+  longPollMaxHeldPerIp: 1_000_000,
 };
 
 const app = await buildServer(BENCH_SERVER_OPTIONS);

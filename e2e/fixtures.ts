@@ -7,8 +7,6 @@ import { test as base, expect, type Locator, type Page, type Request } from '@pl
 import { buildServer } from '../dist/src/server.js';
 import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/message.js';
 
-export const CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'";
-
 const CLOSE_GRACE_MS = 2000;
 
 /** The presenter token of the test server (e2e/lab*.spec.ts unlock the presenter panel with it). */
@@ -22,12 +20,11 @@ export interface LabServer {
   close(): Promise<void>;
 }
 
-/** The real server, serving the page under the policy the deployment will give it. */
+/** The real server, serving the page as `npm start` does. */
 export async function startLabServer(port = 0): Promise<LabServer> {
-  const app = await buildServer({ logLevel: 'silent', presenterToken: PRESENTER_TOKEN });
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('content-security-policy', CSP);
-  });
+  // The page runs under the server's own Content Security Policy. The send rate
+  // limit is off: specs send bursts no person would (test/limits.test.ts covers it).
+  const app = await buildServer({ logLevel: 'silent', presenterToken: PRESENTER_TOKEN, rateLimit: false });
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const close = async (): Promise<void> => {

@@ -15,7 +15,7 @@ export interface ServerOptions {
   longPollMaxHeld: number;
   /** WebSocket ping period; a client that misses one pong is terminated. */
   pingIntervalMs: number;
-  /** A WebSocket client whose unsent buffer exceeds this is terminated (a slow consumer). */
+  /** A WebSocket or Socket.IO client whose unsent buffer exceeds this is cut off (a slow consumer). */
   maxBufferedBytes: number;
   /** Origins allowed on WebSocket and Socket.IO handshakes besides the server's own. */
   allowedOrigins: string[];
@@ -24,6 +24,20 @@ export interface ServerOptions {
   logLevel: string;
   /** The presenter's token for the lab controls; empty = a random one per start. */
   presenterToken: string;
+  /** Send rate limiting on (the benchmark and chaos runs switch it off). */
+  rateLimit: boolean;
+  /** Sustained sends per second and burst, per client (connection or HTTP client id). */
+  sendRatePerClient: number;
+  sendBurstPerClient: number;
+  /** The ceiling for all clients behind one IP address (a room shares one Wi-Fi address). */
+  sendRatePerIp: number;
+  sendBurstPerIp: number;
+  /** Open WebSocket and Socket.IO connections per IP address. */
+  maxConnectionsPerIp: number;
+  /** Held long polls per IP address (one per client anyway). */
+  longPollMaxHeldPerIp: number;
+  /** A request (headers and body) must be complete within this; above the long-poll hold. */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULTS: ServerOptions = {
@@ -40,10 +54,18 @@ export const DEFAULTS: ServerOptions = {
   shortPollIntervalMs: 1000,
   logLevel: 'info',
   presenterToken: '',
+  rateLimit: true,
+  sendRatePerClient: 5,
+  sendBurstPerClient: 20,
+  sendRatePerIp: 200,
+  sendBurstPerIp: 400,
+  maxConnectionsPerIp: 1000,
+  longPollMaxHeldPerIp: 1000,
+  requestTimeoutMs: 40_000,
 };
 
 interface Flag {
-  key: Exclude<keyof ServerOptions, 'allowedOrigins' | 'host' | 'logLevel' | 'presenterToken'>;
+  key: Exclude<keyof ServerOptions, 'allowedOrigins' | 'host' | 'logLevel' | 'presenterToken' | 'rateLimit'>;
   env: string;
   help: string;
 }
@@ -56,8 +78,15 @@ const NUMERIC_FLAGS: Record<string, Flag> = {
   'long-poll-max-wait': { key: 'longPollMaxWaitMs', env: 'LONG_POLL_MAX_WAIT_MS', help: 'largest wait= accepted in ms' },
   'long-poll-max-held': { key: 'longPollMaxHeld', env: 'LONG_POLL_MAX_HELD', help: 'held polls before 503' },
   'ping-interval': { key: 'pingIntervalMs', env: 'PING_INTERVAL_MS', help: 'WebSocket ping period in ms' },
-  'max-buffered': { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', help: 'WebSocket send buffer cap in bytes' },
+  'max-buffered': { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', help: 'WebSocket and Socket.IO send buffer cap in bytes' },
   'short-poll-interval': { key: 'shortPollIntervalMs', env: 'SHORT_POLL_INTERVAL_MS', help: "page's default short-poll interval in ms" },
+  'send-rate': { key: 'sendRatePerClient', env: 'SEND_RATE', help: 'sends per second per client, sustained' },
+  'send-burst': { key: 'sendBurstPerClient', env: 'SEND_BURST', help: 'sends per client at once after a pause' },
+  'send-rate-per-ip': { key: 'sendRatePerIp', env: 'SEND_RATE_PER_IP', help: 'sends per second for all clients of one IP' },
+  'send-burst-per-ip': { key: 'sendBurstPerIp', env: 'SEND_BURST_PER_IP', help: 'burst for all clients of one IP' },
+  'max-connections-per-ip': { key: 'maxConnectionsPerIp', env: 'MAX_CONNECTIONS_PER_IP', help: 'open WebSocket + Socket.IO connections per IP' },
+  'long-poll-max-held-per-ip': { key: 'longPollMaxHeldPerIp', env: 'LONG_POLL_MAX_HELD_PER_IP', help: 'held polls per IP before 429' },
+  'request-timeout': { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', help: 'time to receive a whole request in ms (> long-poll max wait)' },
 };
 
 export function helpText(): string {
@@ -68,6 +97,7 @@ export function helpText(): string {
       flag.env,
       `${flag.help} (default ${DEFAULTS[flag.key]})`,
     ]),
+    ['--rate-limit on|off', 'RATE_LIMIT', 'send rate limit; off for benchmarks (default on)'],
     ['--origin URL', 'ALLOWED_ORIGINS', 'extra origin allowed on WS/Socket.IO handshakes; repeat, or comma-separate in env'],
     ['--presenter-token TOKEN', 'PRESENTER_TOKEN', 'token for the lab controls (default: random, printed at start-up)'],
     ['--log-level LEVEL', 'LOG_LEVEL', `fatal|error|warn|info|debug|silent (default ${DEFAULTS.logLevel})`],
@@ -104,6 +134,7 @@ function parseFlags(argv: string[]) {
         origin: { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         'presenter-token': { type: 'string' },
+        'rate-limit': { type: 'string' },
         ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((name) => [name, { type: 'string' as const }])),
       },
     }).values;
@@ -127,5 +158,23 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerOption
   options.presenterToken = values['presenter-token'] ?? env.PRESENTER_TOKEN ?? DEFAULTS.presenterToken;
   const origins = values.origin ?? env.ALLOWED_ORIGINS?.split(',') ?? [];
   options.allowedOrigins = origins.map((origin) => origin.trim()).filter(Boolean);
+  const rateLimit = values['rate-limit'] ?? env.RATE_LIMIT;
+  if (rateLimit !== undefined && rateLimit !== '') {
+    if (rateLimit !== 'on' && rateLimit !== 'off') throw new ConfigError(`--rate-limit must be on or off, got "${rateLimit}"`);
+    options.rateLimit = rateLimit === 'on';
+  }
+  checkConsistency(options);
   return options;
+}
+
+/** Limits that only make sense together. */
+export function checkConsistency(options: ServerOptions): void {
+  if (options.requestTimeoutMs <= options.longPollMaxWaitMs) {
+    throw new ConfigError(
+      `--request-timeout (${options.requestTimeoutMs}) must be above --long-poll-max-wait (${options.longPollMaxWaitMs}), or held polls would be cut`,
+    );
+  }
+  for (const key of ['sendRatePerClient', 'sendBurstPerClient', 'sendRatePerIp', 'sendBurstPerIp'] as const) {
+    if (options.rateLimit && options[key] < 1) throw new ConfigError(`${key} must be at least 1 while the rate limit is on`);
+  }
 }

@@ -1,15 +1,18 @@
 // buildServer(): the whole app as a Fastify instance, not listening yet, so
 // tests can `inject()` or `listen({ port: 0 })` it.
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Room } from './chat/room.js';
-import { DEFAULTS, type ServerOptions } from './config.js';
+import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { errorsPlugin } from './http/errors.js';
+import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
 import { labPlugin } from './lab/plugin.js';
 import { randomToken } from './lab/token.js';
+import { Guard } from './transports/guard.js';
 import { serverTransports } from './transports/index.js';
 import { upgradePlugin } from './transports/upgrade.js';
 
@@ -19,6 +22,8 @@ export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 export interface BuildOptions extends Partial<ServerOptions> {
   /** Pass a room to share it; a fresh one is made otherwise. */
   room?: Room;
+  /** Pass a guard to watch its counts (the soak run does); one is made from the options otherwise. */
+  guard?: Guard;
 }
 
 declare module 'fastify' {
@@ -29,8 +34,9 @@ declare module 'fastify' {
 }
 
 export async function buildServer(overrides: BuildOptions = {}): Promise<FastifyInstance> {
-  const { room: givenRoom, ...rest } = overrides;
+  const { room: givenRoom, guard: givenGuard, ...rest } = overrides;
   const options: ServerOptions = { ...DEFAULTS, ...rest };
+  checkConsistency(options);
   const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
   const lab = new Lab(options.presenterToken || randomToken());
 
@@ -41,20 +47,32 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     bodyLimit: options.maxPayloadBytes,
     // Bodies are checked as sent: no type coercion, no silent dropping of unknown keys.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    // Held long polls must not be cut by a request timeout shorter than the hold.
-    requestTimeout: options.longPollMaxWaitMs + 10_000,
+    // Slow-drip requests are cut (408) once requestTimeoutMs passes; it is above the
+    // long-poll hold, so held polls are not. Node checks every connectionsCheckingInterval.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: options.requestTimeoutMs,
+          headersTimeout: Math.min(options.requestTimeoutMs, 20_000),
+          connectionsCheckingInterval: Math.min(30_000, Math.max(100, options.requestTimeoutMs / 4)),
+          maxHeaderSize: 16 * 1024,
+        },
+        handler,
+      ),
     forceCloseConnections: 'idle',
   });
+  const guard = givenGuard ?? new Guard(options);
 
   // JSON bodies only: a text/plain POST (which a foreign page can send without a
   // CORS preflight) gets 415 instead of reaching a route.
   fastify.removeContentTypeParser('text/plain');
   await fastify.register(errorsPlugin);
+  await fastify.register(securityPlugin);
   fastify.decorate('lab', lab);
   await fastify.register(labPlugin, { lab, room });
   await fastify.register(upgradePlugin, { lab });
   for (const plugin of Object.values(serverTransports)) {
-    await fastify.register(plugin, { room, options, lab });
+    await fastify.register(plugin, { room, options, lab, guard });
   }
 
   fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));

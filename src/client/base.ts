@@ -2,6 +2,7 @@
 // catch-up bookkeeping, status, reconnect backoff and send retries. A
 // transport subclass only moves bytes (open, close, transmit).
 import type { ChatError, Message, SendInput, TransportName } from '../chat/message.js';
+import { RATE_LIMITED } from '../chat/rate-limit.js';
 import { Emitter } from './emitter.js';
 import type {
   ClientTransport,
@@ -98,7 +99,8 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
         this.traffic.messagesOut++;
         return receipt;
       } catch (error) {
-        if (error instanceof SendRefused) throw error;
+        // Rate limited: the same input will pass after a pause, so it is retried like a network error.
+        if (error instanceof SendRefused && error.error.code !== RATE_LIMITED) throw error;
       }
       await sleep(backoffMs(attempt));
     }

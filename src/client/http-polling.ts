@@ -1,7 +1,7 @@
 // What short and long polling share on the client: the POST send and the
 // poll loop. They differ only in the query they add and the pause between polls.
 import type { ChatError, Message, SendInput } from '../chat/message.js';
-import { BaseClientTransport, byteLength, SendRefused, sleep, type CatchupHeader } from './base.js';
+import { BaseClientTransport, byteLength, randomId, SendRefused, sleep, type CatchupHeader } from './base.js';
 import type { SendReceipt } from './transport.js';
 
 interface PollReply extends CatchupHeader {
@@ -20,6 +20,8 @@ class HttpError extends Error {
 }
 
 export abstract class HttpPollingTransport extends BaseClientTransport {
+  /** Names this client to the server: its send rate limit, and its one held long poll. */
+  readonly clientId = randomId();
   #abort: AbortController | undefined;
 
   protected get messagesUrl(): string {
@@ -45,7 +47,8 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
     const body = JSON.stringify(input);
     const signal = AbortSignal.timeout(this.sendTimeoutMs);
     try {
-      const { message } = await this.#request<{ message: Message }>(this.messagesUrl, { method: 'POST', body, signal });
+      const url = `${this.messagesUrl}?client=${this.clientId}`;
+      const { message } = await this.#request<{ message: Message }>(url, { method: 'POST', body, signal });
       return { id: message.id };
     } catch (error) {
       // A 4xx other than 429 is the server saying no; 5xx and network errors are worth a retry.

@@ -1,5 +1,5 @@
 // Long polling: the server holds each poll until there is news; ask again at once.
-import { randomId, sleep } from './base.js';
+import { sleep } from './base.js';
 import { HttpPollingTransport } from './http-polling.js';
 import type { ClientTransportOptions } from './transport.js';
 
@@ -9,8 +9,6 @@ export class LongPollingTransport extends HttpPollingTransport {
   readonly name = 'long-polling';
   /** How long the server may hold a poll; may be changed while running. */
   waitMs: number;
-  /** Lets the server answer our previous poll when a new one comes (one held poll per client). */
-  readonly clientId = randomId();
 
   constructor(options: ClientTransportOptions) {
     super(options);

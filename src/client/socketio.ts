@@ -47,7 +47,16 @@ export class SocketIoTransport extends BaseClientTransport {
       const engine = socket.io.engine;
       if (!engine || watched.has(engine)) return;
       watched.add(engine);
-      engine.on('upgrade', () => this.setStatus('open', engineDetail()));
+      // A probe cut after its pong ("upgrading") leaves engine.io-client with
+      // polling paused for good: nothing moves until a ping timeout (~45 s).
+      // Closing the engine now makes the library reconnect (and resume) at once.
+      let pollingPaused = false;
+      engine.on('upgrading', () => (pollingPaused = true));
+      engine.on('upgradeError', () => pollingPaused && closeEngine(socket));
+      engine.on('upgrade', () => {
+        pollingPaused = false;
+        this.setStatus('open', engineDetail());
+      });
       engine.on('packet', (packet: { data?: unknown }) => this.#count('bytesIn', packet.data));
       engine.on('packetCreate', (packet: { data?: unknown }) => this.#count('bytesOut', packet.data));
       const transport = engine.transport;
@@ -92,4 +101,12 @@ export class SocketIoTransport extends BaseClientTransport {
   #count(counter: 'bytesIn' | 'bytesOut', data: unknown): void {
     if (typeof data === 'string') this.traffic[counter] += byteLength(data);
   }
+}
+
+/**
+ * engine.io-client's own close path. Its public close() would wait for the
+ * upgrade to end, which after a failed probe never happens.
+ */
+function closeEngine(socket: Socket): void {
+  (socket.io.engine as unknown as { _onClose(reason: string): void })._onClose('upgrade failed');
 }

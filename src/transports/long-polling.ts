@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Catchup } from '../chat/room.js';
 import { sendError } from '../http/errors.js';
 import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import { clientIp } from './guard.js';
 import type { TransportPlugin } from './types.js';
 
 interface HeldPoll {
@@ -14,10 +15,12 @@ interface HeldPoll {
   socket: { destroy(): void };
   timer: NodeJS.Timeout;
   answer: (catchup: Catchup) => void;
+  /** Frees its place under the per-IP cap. */
+  releaseSlot: () => void;
 }
 
-export const longPolling: TransportPlugin = async (fastify, { room, options, lab }) => {
-  registerSendRoute(fastify, room, 'long-polling');
+export const longPolling: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
+  registerSendRoute(fastify, room, 'long-polling', guard);
 
   const held = new Set<HeldPoll>();
   const heldByClient = new Map<string, HeldPoll>();
@@ -25,6 +28,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
   const forget = (poll: HeldPoll): boolean => {
     if (!held.delete(poll)) return false;
     clearTimeout(poll.timer);
+    poll.releaseSlot();
     if (poll.client !== undefined && heldByClient.get(poll.client) === poll) heldByClient.delete(poll.client);
     return true;
   };
@@ -57,7 +61,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
 
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('long-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 503: Type.Any() } } },
+    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } } },
     async (request, reply) => {
       const { epoch, client } = request.query;
       const since = optionalInt(request.query.since);
@@ -71,6 +75,9 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
       const catchup = room.since(since, epoch);
       if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) return catchup;
 
+      // The client may already be gone (its 'close' fired before we got here).
+      if (reply.raw.destroyed || request.raw.socket.destroyed) return catchup;
+
       // A client's newer poll supersedes its older one (e.g. after a page
       // reload or a retry), which is answered at once with nothing new.
       const previous = client === undefined ? undefined : heldByClient.get(client);
@@ -79,9 +86,11 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
         reply.header('Retry-After', '1');
         return sendError(reply, 503, { code: 'too_many_polls', message: 'too many held polls, retry shortly' });
       }
-
-      // The client may already be gone (its 'close' fired before we got here).
-      if (reply.raw.destroyed || request.raw.socket.destroyed) return catchup;
+      const releaseSlot = guard.heldPolls.tryOpen(clientIp(request.raw));
+      if (!releaseSlot) {
+        reply.header('Retry-After', '1');
+        return sendError(reply, 429, { code: 'too_many_polls', message: 'too many held polls from this address, retry shortly' });
+      }
 
       return new Promise<Catchup>((resolve) => {
         const poll: HeldPoll = {
@@ -90,6 +99,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
           client,
           socket: request.raw.socket,
           answer: resolve,
+          releaseSlot,
           timer: setTimeout(() => release(poll), wait),
         };
         held.add(poll);

@@ -6,6 +6,7 @@ import { Server as EngineServer } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
 import { parseCursor } from './cursor.js';
+import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import type { TransportPlugin } from './types.js';
 
@@ -13,7 +14,7 @@ export const SOCKETIO_PATH = '/socket.io/';
 
 export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
 
-export const socketio: TransportPlugin = async (fastify, { room, options, lab }) => {
+export const socketio: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
   const engine = new EngineServer({
     maxHttpBufferSize: options.maxPayloadBytes,
     pingInterval: 25_000,
@@ -61,6 +62,12 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab })
     const cursor = parseCursor(auth.since, auth.epoch);
     if (!cursor.ok) return next(Object.assign(new Error(cursor.error.message), { data: cursor.error }));
     socket.data.cursor = cursor.value;
+    const releaseSlot = guard.connections.tryOpen(clientIp(socket.request));
+    if (!releaseSlot) {
+      const error = { code: 'too_many_connections', message: 'too many connections from this address' };
+      return next(Object.assign(new Error(error.message), { data: error }));
+    }
+    socket.on('disconnect', releaseSlot);
     next();
   });
 
@@ -72,13 +79,17 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab })
       for (const message of catchup.messages) socket.emit('message', message);
     });
 
+    const admitAndAppend = (input: unknown): SendAck => {
+      const parsed = parseSendInput(input);
+      if (!parsed.ok) return { ok: false, error: parsed.error };
+      const admission = guard.admitSend(`sio:${socket.id}`, clientIp(socket.request));
+      if (!admission.ok) return { ok: false, error: admission.error };
+      return { ok: true, message: room.append(parsed.value, 'socketio').message };
+    };
     socket.on('send', (input: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return; // nobody to answer
       inbound.push(() => {
-        const parsed = parseSendInput(input);
-        const reply: SendAck = parsed.ok
-          ? { ok: true, message: room.append(parsed.value, 'socketio').message }
-          : { ok: false, error: parsed.error };
+        const reply = admitAndAppend(input);
         outbound.push(() => ack(reply));
       });
     });
@@ -93,6 +104,10 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab })
   // A broadcast encodes the packet once for all its sockets: the ones of this
   // moment (one that connects while the packet is delayed has it in its catch-up).
   const unsubscribe = room.subscribe((message) => {
+    // A consumer this far behind would only grow our memory: cut it.
+    for (const socket of io.of('/').sockets.values()) {
+      if (bufferedBytes(socket) > options.maxBufferedBytes) cutOff(socket);
+    }
     // The usual case, no impairment: everyone connected, without listing them
     // (a room made of thousands of socket ids costs more than the send).
     if (outbound.passThrough) return void io.emit('message', message);
@@ -102,7 +117,37 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab })
 
   fastify.addHook('preClose', async () => {
     unsubscribe();
-    io.disconnectSockets(true);
+    // Closes every client at once. (io.disconnectSockets would make each
+    // polling client wait up to 30 s for its next poll, holding the close.)
     engine.close();
   });
 };
+
+/**
+ * What the server holds for one Socket.IO client and has not handed to the
+ * kernel: engine.io's packet queue (it grows while the transport is busy or,
+ * on polling, while the client does not poll) plus the ws send buffer.
+ */
+function bufferedBytes(socket: Socket): number {
+  const conn = engineSocket(socket);
+  let bytes = conn.transport.socket?.bufferedAmount ?? 0;
+  for (const packet of conn.writeBuffer) bytes += typeof packet.data === 'string' ? packet.data.length : 64;
+  return bytes;
+}
+
+/** Closes at once, dropping what is queued (a plain close would wait for the queue to drain). */
+function cutOff(socket: Socket): void {
+  const conn = engineSocket(socket);
+  const ws = conn.transport.socket;
+  conn.close(true);
+  ws?.terminate?.();
+}
+
+/** The engine.io internals read above; not in its type declarations. */
+function engineSocket(socket: Socket): {
+  writeBuffer: Array<{ data?: unknown }>;
+  transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
+  close(discard: boolean): void;
+} {
+  return socket.conn as unknown as ReturnType<typeof engineSocket>;
+}

@@ -5,14 +5,16 @@ import type { ChatError } from '../chat/message.js';
 import { parseSendInput } from '../chat/message.js';
 import { isOriginAllowed } from './origin.js';
 import { parseCursor } from './cursor.js';
+import { clientIp } from './guard.js';
 import type { TransportPlugin } from './types.js';
 import { refuseUpgrade } from './upgrade.js';
 
 export const WS_PATH = '/ws';
 
 const CLOSE_GOING_AWAY = 1001;
+const CLOSE_POLICY_VIOLATION = 1008;
 
-export const websocket: TransportPlugin = async (fastify, { room, options, lab }) => {
+export const websocket: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -22,6 +24,9 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab }
   /** Welcomed clients: the ones live messages go to. */
   const clients = new Set<WebSocket>();
   const alive = new WeakSet<WebSocket>();
+  /** Each connection's rate-limit key and address. */
+  const senders = new WeakMap<WebSocket, { key: string; ip: string }>();
+  let connectionCount = 0;
   // The lab's added latency, each direction, in order.
   const inbound = lab.queue('websocket', 'in');
   const outbound = lab.queue('websocket', 'out');
@@ -50,8 +55,13 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab }
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const cursor = parseCursor(query.get('since') ?? undefined, query.get('epoch') ?? undefined);
     if (!cursor.ok) return refuseUpgrade(socket, 400, 'Bad Request', cursor.error.message);
+    const releaseSlot = guard.connections.tryOpen(clientIp(req));
+    if (!releaseSlot) return refuseUpgrade(socket, 429, 'Too Many Requests', 'too many connections from this address');
+    // The handshake may still fail (bad headers); the slot is freed with the socket either way.
+    socket.once('close', releaseSlot);
     lab.stats.watchSocket('websocket', socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      senders.set(ws, { key: `ws:${++connectionCount}`, ip: clientIp(req) });
       const catchup = room.since(cursor.value.since, cursor.value.epoch);
       const welcome = { type: 'welcome', epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) };
       sendLater(ws, [welcome, ...catchup.messages.map((message) => ({ type: 'message', message }))]);
@@ -86,6 +96,13 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab }
     }
     const parsed = parseSendInput(input);
     if (!parsed.ok) return sendError(ws, parsed.error, clientMsgId);
+    const sender = senders.get(ws)!;
+    const admission = guard.admitSend(sender.key, sender.ip);
+    if (!admission.ok) {
+      sendError(ws, admission.error, clientMsgId);
+      if (admission.persistent) ws.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+      return;
+    }
     const { message } = room.append(parsed.value, 'websocket');
     sendLater(ws, [{ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }]);
   }

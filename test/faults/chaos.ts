@@ -1,0 +1,185 @@
+// The chaos run shared by the short test in `npm test` and `npm run chaos`:
+// clients of every transport talk to a real server through the fault proxy,
+// several of them send while connections are cut, and at the end every
+// client's view is compared with the room's log.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { TransportName } from '../../src/chat/message.js';
+import { Room } from '../../src/chat/room.js';
+import type { ClientTransport } from '../../src/client/transport.js';
+import { buildServer } from '../../src/server.js';
+import { input, makeClient, Recorder, TRANSPORTS, waitFor } from '../helpers.js';
+import { FaultProxy } from './proxy.js';
+
+export interface ChaosOptions {
+  clientsPerTransport: number;
+  /** Of the clients of each transport, how many also send. */
+  sendersPerTransport: number;
+  messages: number;
+  cutEveryMs: number;
+  /** Share of open connections cut at each tick. */
+  cutFraction: number;
+  /** Restart the server (new room, same port) once this many messages are acknowledged. */
+  restartAfter?: number;
+  /** How long the clients get to settle once the faults stop. */
+  settleMs: number;
+}
+
+export interface TransportTally {
+  clients: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  /** Clients that saw exactly one reset per server restart. */
+  resetAsExpected: number;
+}
+
+export interface ChaosResult {
+  sent: number;
+  /** Messages in the (last) room. */
+  roomMessages: number;
+  /** Acknowledged sends found in no room (lost uplink). */
+  missingFromRooms: number;
+  /** Appends of a clientMsgId a room already had (doubled uplink). */
+  doubledInRooms: number;
+  cuts: number;
+  restarted: boolean;
+  durationMs: number;
+  transports: Record<TransportName, TransportTally>;
+  /** Clients that had not caught up when the settle time ran out: what they were doing. */
+  stragglers: string[];
+}
+
+interface Server {
+  app: FastifyInstance;
+  room: Room;
+}
+
+async function startRoomServer(port: number, historyLimit: number): Promise<Server> {
+  const room = new Room({ historyLimit });
+  // The run is a flood by design: the send rate limit is lifted, as for the benchmark.
+  const app = await buildServer({ logLevel: 'silent', room, rateLimit: false });
+  await app.listen({ port, host: '127.0.0.1' });
+  return { app, room };
+}
+
+/** Lost, duplicated and reordered ids of one client against the ids it should have. */
+export function tally(received: number[], expected: number[]): { lost: number; duplicated: number; reordered: number } {
+  const seen = new Set(received);
+  const lost = expected.filter((id) => !seen.has(id)).length;
+  const duplicated = received.length - seen.size;
+  const reordered = received.filter((id, index) => index > 0 && id < received[index - 1]!).length;
+  return { lost, duplicated, reordered };
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const started = Date.now();
+  const historyLimit = options.messages + 100; // every client can catch up from the log
+  let server = await startRoomServer(0, historyLimit);
+  const port = (server.app.server.address() as AddressInfo).port;
+  const firstRoom = server.room;
+  const proxy = await FaultProxy.start(port);
+
+  const clients: ClientTransport[] = [];
+  const recorders: Recorder[] = [];
+  /** Per recorder: how many messages it had at each reset. */
+  const resetAt = new Map<Recorder, number[]>();
+  const sentIds: string[] = [];
+  const senders: ClientTransport[] = [];
+  for (const name of TRANSPORTS) {
+    for (let n = 0; n < options.clientsPerTransport; n++) {
+      const client = makeClient(name, proxy.baseUrl, { since: 0, sendTimeoutMs: 1000, waitMs: 2000 });
+      clients.push(client);
+      const recorder = new Recorder(client);
+      const marks: number[] = [];
+      client.on('reset', () => marks.push(recorder.messages.length));
+      recorders.push(recorder);
+      resetAt.set(recorder, marks);
+      if (n < options.sendersPerTransport) senders.push(client);
+      client.connect();
+    }
+  }
+  let restarted = false;
+  let ticker: NodeJS.Timeout | undefined;
+  try {
+    await waitFor(() => recorders.every((recorder) => recorder.syncs.length > 0), 30_000, 'every client connected');
+
+    ticker = setInterval(() => proxy.cutRandom(options.cutFraction), options.cutEveryMs);
+    let acked = 0;
+    let restarting: Promise<void> | undefined;
+    const restart = async (): Promise<void> => {
+      await server.app.close();
+      server = await startRoomServer(port, historyLimit);
+      restarted = true;
+    };
+    const perSender = Math.ceil(options.messages / senders.length);
+    await Promise.all(
+      senders.map(async (sender, index) => {
+        for (let n = 0; n < perSender && index * perSender + n < options.messages; n++) {
+          const message = input(`${sender.name} ${index}/${n}`, `sender${index}`);
+          sentIds.push(message.clientMsgId);
+          await sender.send(message);
+          acked++;
+          if (options.restartAfter !== undefined && acked >= options.restartAfter && !restarting) restarting = restart();
+        }
+      }),
+    );
+    await restarting;
+    clearInterval(ticker);
+
+    const room = server.room;
+    await waitFor(
+      () => clients.every((client) => client.epoch === room.epoch && client.cursor === room.cursor),
+      options.settleMs,
+      'every client caught up with the room',
+    ).catch(() => undefined); // the tally below says who did not
+
+    const log = room.since(0).messages;
+    const expected = log.map((message) => message.id);
+    const transports = Object.fromEntries(
+      TRANSPORTS.map((name) => [name, { clients: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, resetAsExpected: 0 }]),
+    ) as Record<TransportName, TransportTally>;
+    for (const recorder of recorders) {
+      const tallyOf = transports[recorder.client.name];
+      const resets = recorder.resets.length;
+      // After a restart only what follows the reset must match the new room.
+      const lastReset = resetAt.get(recorder)!.at(-1);
+      const current = restarted ? recorder.messages.slice(lastReset ?? recorder.messages.length) : recorder.messages;
+      const counts = tally(current.map((message) => message.id), expected);
+      if (restarted) {
+        const before = recorder.messages.slice(0, lastReset ?? 0).map((message) => message.id);
+        const beforeCounts = tally(before, []);
+        counts.duplicated += beforeCounts.duplicated;
+        counts.reordered += beforeCounts.reordered;
+      }
+      tallyOf.clients++;
+      tallyOf.delivered += recorder.messages.length;
+      tallyOf.lost += counts.lost;
+      tallyOf.duplicated += counts.duplicated;
+      tallyOf.reordered += counts.reordered;
+      if (resets === (restarted ? 1 : 0) && recorder.resets.every((epoch) => epoch === room.epoch)) tallyOf.resetAsExpected++;
+    }
+    const rooms = restarted ? [firstRoom, room] : [room];
+    const roomIds = rooms.map((r) => r.since(0).messages.map((message) => message.clientMsgId));
+    const stored = new Set(roomIds.flat());
+    return {
+      sent: sentIds.length,
+      roomMessages: log.length,
+      missingFromRooms: sentIds.filter((id) => !stored.has(id)).length,
+      doubledInRooms: roomIds.reduce((sum, ids) => sum + ids.length - new Set(ids).size, 0),
+      cuts: proxy.cuts,
+      restarted,
+      durationMs: Date.now() - started,
+      transports,
+      stragglers: clients
+        .filter((client) => client.epoch !== room.epoch || client.cursor !== room.cursor)
+        .map((client) => `${client.name} ${client.status} (${client.detail}) at ${client.cursor}/${room.cursor}`),
+    };
+  } finally {
+    clearInterval(ticker);
+    for (const client of clients) client.disconnect();
+    await proxy.close();
+    await server.app.close();
+  }
+}

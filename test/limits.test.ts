@@ -1,0 +1,241 @@
+// Limits and protections: the send rate limit on every transport, connection
+// caps per address, slow consumers cut, security headers, dependency floors.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { Room } from '../src/chat/room.js';
+import { SendRateLimiter } from '../src/chat/rate-limit.js';
+import { DEFAULTS } from '../src/config.js';
+import { Guard } from '../src/transports/guard.js';
+import { Bystanders } from './faults/hostile.js';
+import { disconnectAll, input, startServer, waitFor } from './helpers.js';
+
+after(disconnectAll);
+
+describe('send rate limit', () => {
+  const defaults = { perClient: { ratePerSec: DEFAULTS.sendRatePerClient, burst: DEFAULTS.sendBurstPerClient }, perIp: { ratePerSec: DEFAULTS.sendRatePerIp, burst: DEFAULTS.sendBurstPerIp } };
+
+  it('defaults: 100 phones on one Wi-Fi address, each chatting and auto-sending, for 10 simulated minutes, are never refused', () => {
+    let now = 0;
+    const limiter = new SendRateLimiter(defaults, () => now);
+    let refused = 0;
+    // Every phone runs the page: 4 panes (clients); the auto-send probe goes out
+    // every second through the next pane in turn, and the person types a
+    // message every 2 s plus a burst of 5 quick ones once a minute.
+    for (let second = 0; second < 600; second++) {
+      for (let phone = 0; phone < 100; phone++) {
+        now = second * 1000 + phone * 7;
+        const pane = (second + phone) % 4;
+        if (!limiter.admit(`phone${phone}/pane${pane}`, '10.0.0.1').ok) refused++;
+        if (second % 2 === 0 && !limiter.admit(`phone${phone}/pane0`, '10.0.0.1').ok) refused++;
+        if (second % 60 === phone % 60) for (let n = 0; n < 5; n++) if (!limiter.admit(`phone${phone}/pane1`, '10.0.0.1').ok) refused++;
+      }
+    }
+    assert.equal(refused, 0);
+  });
+
+  it('a flood from one client is cut after its burst, and turns persistent if it goes on', () => {
+    let now = 0;
+    const limiter = new SendRateLimiter(defaults, () => now);
+    const answers = Array.from({ length: 100 }, () => limiter.admit('flooder', '10.0.0.2'));
+    const firstRefusal = answers.findIndex((answer) => !answer.ok);
+    assert.equal(firstRefusal, DEFAULTS.sendBurstPerClient);
+    const last = answers.at(-1)!;
+    assert.ok(!last.ok && last.persistent && last.retryAfterMs > 0 && last.error.code === 'rate_limited');
+    assert.ok(limiter.admit('someone-else', '10.0.0.2').ok, 'another client of the same address still passes');
+    now += 1000;
+    assert.ok(limiter.admit('flooder', '10.0.0.2').ok, 'tokens come back with time');
+  });
+
+  it('HTTP: 429 rate_limited with Retry-After; WebSocket: error frames then close 1008; Socket.IO: ack errors', async () => {
+    const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 3 });
+    try {
+      const post = () =>
+        fetch(`${server.baseUrl}/api/long-polling/messages?client=flood`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(input('flood')),
+        });
+      const statuses = [];
+      for (let n = 0; n < 5; n++) statuses.push(await post());
+      assert.deepEqual(statuses.map((response) => response.status), [201, 201, 201, 429, 429]);
+      assert.ok(Number(statuses[3]!.headers.get('retry-after')) >= 1);
+      assert.equal(((await statuses[3]!.json()) as { error: { code: string } }).error.code, 'rate_limited');
+
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+      const codes: string[] = [];
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type: string; code?: string };
+        if (frame.type === 'error') codes.push(frame.code!);
+      });
+      await once(ws, 'open');
+      const closed = once(ws, 'close');
+      for (let n = 0; n < 50 && ws.readyState === WebSocket.OPEN; n++) ws.send(JSON.stringify({ type: 'send', ...input(`ws flood ${n}`) }));
+      const [code] = (await closed) as [number];
+      assert.equal(code, 1008);
+      assert.ok(codes.length > 0 && codes.every((c) => c === 'rate_limited'), codes.join());
+
+      const socket = io(server.baseUrl, { transports: ['websocket'], forceNew: true, reconnection: false });
+      await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
+      const acks = [];
+      for (let n = 0; n < 5; n++) acks.push((await socket.timeout(5000).emitWithAck('send', input(`sio ${n}`))) as { ok: boolean; error?: { code: string } });
+      assert.deepEqual(acks.map((ack) => ack.ok), [true, true, true, false, false]);
+      assert.equal(acks[3]!.error!.code, 'rate_limited');
+      socket.disconnect();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the client transports retry a rate-limited send until it passes, once', async () => {
+    const server = await startServer({ sendRatePerClient: 5, sendBurstPerClient: 2 });
+    try {
+      const bystanders = await Bystanders.join(server.baseUrl);
+      await Promise.all(Array.from({ length: 3 }, () => bystanders.check()));
+      bystanders.leave();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rateLimit: false (the benchmark\'s --rate-limit off) lifts it', async () => {
+    const server = await startServer({ rateLimit: false, sendRatePerClient: 1, sendBurstPerClient: 1 });
+    try {
+      for (let n = 0; n < 10; n++) {
+        const response = await fetch(`${server.baseUrl}/api/short-polling/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(input(`bench ${n}`)),
+        });
+        assert.equal(response.status, 201);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('connection caps per address', () => {
+  it('WebSocket beyond the cap: 429; Socket.IO: connect_error too_many_connections; a freed slot is reusable', async () => {
+    const server = await startServer({ maxConnectionsPerIp: 2 });
+    try {
+      const open = async (): Promise<WebSocket> => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+        await once(ws, 'open');
+        return ws;
+      };
+      const first = await open();
+      const second = await open();
+      const refused = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+      refused.on('error', () => undefined);
+      const [, response] = (await once(refused, 'unexpected-response')) as [unknown, { statusCode: number }];
+      assert.equal(response.statusCode, 429);
+
+      const socket = io(server.baseUrl, { transports: ['websocket'], forceNew: true, reconnection: false });
+      const error = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.once('connect_error', resolve));
+      assert.equal(error.data?.code, 'too_many_connections');
+      socket.disconnect();
+
+      first.close();
+      await waitFor(() => first.readyState === WebSocket.CLOSED, 5000, 'first closed');
+      const again = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+      await waitFor(() => again.readyState === WebSocket.OPEN, 5000, 'a freed slot is reusable');
+      again.close();
+      second.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('slow consumers', () => {
+  /** Fills the room with big messages until `stalled` is cut, while the bystanders must keep up. */
+  async function floodUntilCut(room: Room, isCut: () => boolean): Promise<number> {
+    let sent = 0;
+    while (!isCut() && sent < 20_000) {
+      for (let n = 0; n < 200; n++) room.append({ clientMsgId: `big-${sent++}`, author: 'flood', text: 'w'.repeat(1000) }, 'websocket');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return sent;
+  }
+
+  for (const kind of ['websocket', 'socketio'] as const) {
+    it(`${kind}: a client that stops reading is cut past maxBufferedBytes; the others get everything`, async () => {
+      const room = new Room({ historyLimit: 100 });
+      const options = { ...DEFAULTS, maxBufferedBytes: 256 * 1024 };
+      const guard = new Guard(options);
+      const server = await startServer({ ...options, room, guard, logLevel: 'silent' });
+      try {
+        const bystanders = await Bystanders.join(server.baseUrl);
+        const url =
+          kind === 'websocket'
+            ? `ws://127.0.0.1:${server.port}/ws`
+            : `ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`;
+        const stalled = new WebSocket(url);
+        stalled.on('error', () => undefined);
+        await once(stalled, 'open');
+        if (kind === 'socketio') stalled.send('40');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await waitFor(() => guard.connections.total === 3, 5000, 'stalled client connected');
+        // Stop reading: the kernel buffers fill, then the server's.
+        (stalled as unknown as { _socket: { pause(): void } })._socket.pause();
+        const cutOff = (): boolean => guard.connections.total === 2; // the two socket bystanders are left
+        const sent = await floodUntilCut(room, cutOff);
+        const cut = cutOff();
+        assert.ok(cut, `the stalled ${kind} client was not cut after ${sent} messages`);
+        await bystanders.check(); // everyone else still gets every message
+        bystanders.leave();
+        stalled.terminate();
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
+describe('security headers', () => {
+  it('every answer carries the CSP and the usual hardening headers', async () => {
+    const server = await startServer();
+    try {
+      for (const path of ['/', '/api/health', '/api/nope']) {
+        const response = await fetch(`${server.baseUrl}${path}`);
+        const csp = response.headers.get('content-security-policy') ?? '';
+        assert.match(csp, /default-src 'self'/, path);
+        assert.match(csp, /connect-src 'self' ws: wss:/, path);
+        assert.match(csp, /frame-ancestors 'none'/, path);
+        assert.doesNotMatch(csp, /upgrade-insecure-requests/, 'the LAN demo is plain http');
+        assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+        assert.equal(response.headers.get('strict-transport-security'), null, path);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('dependency floors', () => {
+  const floors: Record<string, string> = { ws: '8.21.0', 'engine.io': '6.6.9', 'socket.io-parser': '4.2.6' };
+  const atLeast = (version: string, floor: string): boolean => {
+    const [a, b] = [version, floor].map((v) => v.split('.').map(Number));
+    for (let i = 0; i < 3; i++) if (a![i] !== b![i]) return a![i]! > b![i]!;
+    return true;
+  };
+
+  it('every installed copy of ws, engine.io and socket.io-parser is at a patched version', () => {
+    const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
+    const seen: string[] = [];
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      const name = path.split('node_modules/').at(-1)!;
+      const floor = floors[name];
+      if (!floor || !entry.version) continue;
+      seen.push(`${path}@${entry.version}`);
+      assert.ok(atLeast(entry.version, floor), `${path} is ${entry.version}, below ${floor}`);
+    }
+    for (const name of Object.keys(floors)) assert.ok(seen.some((s) => s.includes(`node_modules/${name}@`)), `${name} not found`);
+  });
+});
