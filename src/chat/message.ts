@@ -46,6 +46,9 @@ export const MessageSchema = Type.Object({
   at: Type.Number(),
 });
 
+/** The error code of a refused send that will pass later (the client retries it). */
+export const RATE_LIMITED = 'rate_limited';
+
 export interface ChatError {
   code: string;
   message: string;

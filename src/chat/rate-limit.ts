@@ -1,9 +1,7 @@
 // Send rate limiting: token buckets keyed per client, under a higher ceiling
 // per IP address (a whole workshop room often shares one Wi-Fi address).
-import type { ChatError } from './message.js';
+import { RATE_LIMITED, type ChatError } from './message.js';
 
-/** The "too many messages" error code on every transport; clients retry it after a pause. */
-export const RATE_LIMITED = 'rate_limited';
 
 export interface BucketSpec {
   /** Tokens added per second (sustained messages per second). */

@@ -1,8 +1,7 @@
 // What every client transport shares: the cursor and exactly-once delivery,
 // catch-up bookkeeping, status, reconnect backoff and send retries. A
 // transport subclass only moves bytes (open, close, transmit).
-import type { ChatError, Message, SendInput, TransportName } from '../chat/message.js';
-import { RATE_LIMITED } from '../chat/rate-limit.js';
+import { RATE_LIMITED, type ChatError, type Message, type SendInput, type TransportName } from '../chat/message.js';
 import { Emitter } from './emitter.js';
 import type {
   ClientTransport,
