@@ -2,7 +2,6 @@
 // per IP address (a whole workshop room often shares one Wi-Fi address).
 import { RATE_LIMITED, type ChatError } from './message.js';
 
-
 export interface BucketSpec {
   /** Tokens added per second (sustained messages per second). */
   ratePerSec: number;
