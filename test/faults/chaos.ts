@@ -9,7 +9,7 @@ import { Room } from '../../src/chat/room.js';
 import type { ClientTransport } from '../../src/client/transport.js';
 import { buildServer } from '../../src/server.js';
 import { input, makeClient, Recorder, TRANSPORTS, waitFor } from '../helpers.js';
-import { FaultProxy } from './proxy.js';
+import { FaultProxy, type LatencyOptions } from './proxy.js';
 
 export interface ChaosOptions {
   clientsPerTransport: number;
@@ -23,6 +23,11 @@ export interface ChaosOptions {
   restartAfter?: number;
   /** How long the clients get to settle once the faults stop. */
   settleMs: number;
+  /** Delay every chunk through the proxy (order kept per direction). */
+  latency?: LatencyOptions;
+  /** Every so many cut ticks, stall all connections for `stallMs` instead of cutting. */
+  stallEvery?: number;
+  stallMs?: number;
 }
 
 export interface TransportTally {
@@ -80,6 +85,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const port = (server.app.server.address() as AddressInfo).port;
   const firstRoom = server.room;
   const proxy = await FaultProxy.start(port);
+  if (options.latency) proxy.setLatency(options.latency);
 
   const clients: ClientTransport[] = [];
   const recorders: Recorder[] = [];
@@ -105,7 +111,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     await waitFor(() => recorders.every((recorder) => recorder.syncs.length > 0), 30_000, 'every client connected');
 
-    ticker = setInterval(() => proxy.cutRandom(options.cutFraction), options.cutEveryMs);
+    let tick = 0;
+    ticker = setInterval(() => {
+      if (options.stallEvery && ++tick % options.stallEvery === 0) proxy.stall(options.stallMs ?? 500);
+      else proxy.cutRandom(options.cutFraction);
+    }, options.cutEveryMs);
     let acked = 0;
     let restarting: Promise<void> | undefined;
     const restart = async (): Promise<void> => {

@@ -27,7 +27,8 @@ export class FaultProxy {
     readonly targetPort: number,
     readonly targetHost: string,
   ) {
-    this.#server = net.createServer((client) => this.#accept(client));
+    // Half-open allowed: a FIN is passed on and the other direction keeps flowing, as in TCP.
+    this.#server = net.createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
   }
 
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<FaultProxy> {
@@ -91,7 +92,7 @@ export class FaultProxy {
   }
 
   #accept(client: net.Socket): void {
-    const upstream = net.connect(this.targetPort, this.targetHost);
+    const upstream = net.connect({ port: this.targetPort, host: this.targetHost, allowHalfOpen: true });
     const pair: Pair = { client, upstream };
     this.#pairs.add(pair);
     const drop = (): void => this.#drop(pair);
@@ -109,20 +110,34 @@ export class FaultProxy {
 
   /** Copies `from` to `to`, after the configured latency, keeping chunk order. */
   #forward(from: net.Socket, to: net.Socket): void {
-    let lastDueAt = 0;
-    from.on('data', (chunk: Buffer) => {
-      const { latencyMs, jitterMs } = this.#latency;
-      if (latencyMs === 0 && jitterMs === 0) {
-        if (!to.write(chunk)) {
-          from.pause();
-          to.once('drain', () => from.resume());
-        }
-        return;
+    // Delayed chunks wait in one queue per direction, drained by one timer,
+    // so jitter never reorders bytes (separate timers could).
+    const queue: Array<{ dueAt: number; chunk: Buffer | null }> = [];
+    let timer: NodeJS.Timeout | undefined;
+    const pump = (): void => {
+      timer = undefined;
+      while (queue.length > 0 && queue[0]!.dueAt <= Date.now()) {
+        const { chunk } = queue.shift()!;
+        if (chunk === null) to.end();
+        else if (to.writable) to.write(chunk);
       }
-      const dueAt = Math.max(lastDueAt, Date.now() + latencyMs + Math.random() * jitterMs);
-      lastDueAt = dueAt;
-      setTimeout(() => to.writable && to.write(chunk), dueAt - Date.now());
+      if (queue.length > 0) timer = setTimeout(pump, queue[0]!.dueAt - Date.now());
+    };
+    const enqueue = (chunk: Buffer | null): void => {
+      const { latencyMs, jitterMs } = this.#latency;
+      const dueAt = Math.max(queue.at(-1)?.dueAt ?? 0, Date.now() + latencyMs + Math.random() * jitterMs);
+      queue.push({ dueAt, chunk });
+      timer ??= setTimeout(pump, dueAt - Date.now());
+    };
+    const delayed = (): boolean => this.#latency.latencyMs > 0 || this.#latency.jitterMs > 0 || queue.length > 0;
+    from.on('data', (chunk: Buffer) => {
+      if (delayed()) return enqueue(chunk);
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
     });
-    from.on('end', () => to.end());
+    from.on('end', () => (delayed() ? enqueue(null) : to.end()));
+    to.once('close', () => clearTimeout(timer));
   }
 }

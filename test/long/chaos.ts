@@ -12,6 +12,11 @@ const { values } = parseArgs({
     senders: { type: 'string', default: '2' },
     'cut-every': { type: 'string', default: '200' },
     'cut-fraction': { type: 'string', default: '0.3' },
+    /** Optional extra faults: latency and jitter per chunk (ms), and a stall instead of every Nth cut. */
+    latency: { type: 'string', default: '0' },
+    jitter: { type: 'string', default: '0' },
+    'stall-every': { type: 'string', default: '0' },
+    'stall-ms': { type: 'string', default: '300' },
   },
 });
 
@@ -50,6 +55,9 @@ const base = {
   cutEveryMs: Number(values['cut-every']),
   cutFraction: Number(values['cut-fraction']),
   settleMs: 60_000,
+  latency: { latencyMs: Number(values.latency), jitterMs: Number(values.jitter) },
+  stallEvery: Number(values['stall-every']),
+  stallMs: Number(values['stall-ms']),
 };
 const steady = await runChaos(base);
 print(`Chaos: ${TRANSPORTS.length} transports x ${base.clientsPerTransport} clients, cuts every ${base.cutEveryMs} ms`, steady);
