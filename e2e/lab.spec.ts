@@ -6,6 +6,7 @@ import { expect, latencyFigure, openLab, pane, PANE_NAMES, PRESENTER_TOKEN, send
 
 const NO_IMPAIRMENT = {
   blockWebSocket: false,
+  liftRateLimit: false,
   addedLatencyMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
   jitterMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
 };

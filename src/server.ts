@@ -61,7 +61,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
       ),
     forceCloseConnections: 'idle',
   });
-  const guard = givenGuard ?? new Guard(options);
+  const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
 
   // JSON bodies only: a text/plain POST (which a foreign page can send without a
   // CORS preflight) gets 415 instead of reaching a route.

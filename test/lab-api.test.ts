@@ -41,6 +41,7 @@ describe('lab API', () => {
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json(), {
       blockWebSocket: false,
+      liftRateLimit: false,
       addedLatencyMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
       jitterMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
     });

@@ -116,6 +116,34 @@ describe('send rate limit', () => {
       await server.close();
     }
   });
+
+  it("the presenter's liftRateLimit lifts it while it is on, and only with the token", async () => {
+    const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 1, presenterToken: 'lift-token' });
+    const send = (n: number) =>
+      fetch(`${server.baseUrl}/api/short-polling/messages?client=presenter`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input(`fast ${n}`)),
+      });
+    const setLift = (liftRateLimit: boolean, token = 'lift-token') =>
+      fetch(`${server.baseUrl}/api/lab`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ liftRateLimit }),
+      });
+    try {
+      assert.equal((await send(0)).status, 201);
+      assert.equal((await send(1)).status, 429);
+      assert.equal((await setLift(true, 'wrong')).status, 403);
+      assert.equal((await send(2)).status, 429);
+      assert.equal((await setLift(true)).status, 200);
+      for (let n = 3; n < 13; n++) assert.equal((await send(n)).status, 201);
+      assert.equal((await setLift(false)).status, 200);
+      assert.equal((await send(13)).status, 429);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('connection caps per address', () => {

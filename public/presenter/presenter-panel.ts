@@ -61,6 +61,9 @@ export class PresenterPanel extends LitElement {
           <label class="proxy"><input type="checkbox" .checked=${settings.blockWebSocket}
             @change=${(event: Event) => this.#apply({ blockWebSocket: (event.target as HTMLInputElement).checked })}>
             Block WebSocket ("corporate proxy")</label>
+          <label class="proxy"><input type="checkbox" .checked=${settings.liftRateLimit}
+            @change=${(event: Event) => this.#apply({ liftRateLimit: (event.target as HTMLInputElement).checked })}>
+            Lift the send rate limit (fast auto-send)</label>
           <table class="impairments">
             <thead><tr><th scope="col">Transport</th><th scope="col">Added latency (each way)</th><th scope="col">Jitter</th><th scope="col"></th></tr></thead>
             <tbody>${TRANSPORT_NAMES.map((name) => html`<tr>

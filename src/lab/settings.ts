@@ -17,6 +17,7 @@ const PerTransport: TObject<Record<TransportName, TOptional<TInteger>>> = Type.O
 export const LabUpdateSchema = Type.Object(
   {
     blockWebSocket: Type.Optional(Type.Boolean()),
+    liftRateLimit: Type.Optional(Type.Boolean()),
     addedLatencyMs: Type.Optional(PerTransport),
     jitterMs: Type.Optional(PerTransport),
   },
@@ -27,6 +28,7 @@ export type LabUpdate = Static<typeof LabUpdateSchema>;
 const AllTransports = Type.Object(Object.fromEntries(TRANSPORT_NAMES.map((name) => [name, Millis])));
 export const LabSettingsSchema = Type.Object({
   blockWebSocket: Type.Boolean(),
+  liftRateLimit: Type.Boolean(),
   addedLatencyMs: AllTransports,
   jitterMs: AllTransports,
 });
@@ -34,6 +36,8 @@ export const LabSettingsSchema = Type.Object({
 export interface LabSettings {
   /** The "corporate proxy": every WebSocket upgrade is refused. */
   blockWebSocket: boolean;
+  /** The presenter lifts the send rate limit (e.g. for a fast auto-send demo). */
+  liftRateLimit: boolean;
   /** Added to every message/response of the transport, each direction. */
   addedLatencyMs: Record<TransportName, number>;
   /** Up to this much more, at random, on top of the added latency. */
@@ -44,13 +48,14 @@ const zeroes = (): Record<TransportName, number> =>
   Object.fromEntries(TRANSPORT_NAMES.map((name) => [name, 0])) as Record<TransportName, number>;
 
 export function defaultSettings(): LabSettings {
-  return { blockWebSocket: false, addedLatencyMs: zeroes(), jitterMs: zeroes() };
+  return { blockWebSocket: false, liftRateLimit: false, addedLatencyMs: zeroes(), jitterMs: zeroes() };
 }
 
 /** The settings with a (validated) partial update applied. */
 export function applyUpdate(settings: LabSettings, update: LabUpdate): LabSettings {
   return {
     blockWebSocket: update.blockWebSocket ?? settings.blockWebSocket,
+    liftRateLimit: update.liftRateLimit ?? settings.liftRateLimit,
     addedLatencyMs: { ...settings.addedLatencyMs, ...update.addedLatencyMs },
     jitterMs: { ...settings.jitterMs, ...update.jitterMs },
   };

@@ -42,7 +42,11 @@ export class Guard {
   readonly connections: PerIpCounter;
   readonly heldPolls: PerIpCounter;
 
-  constructor(options: ServerOptions) {
+  /** `lifted` says when the send limit is off for now (the presenter's switch). */
+  constructor(
+    options: ServerOptions,
+    private readonly lifted: () => boolean = () => false,
+  ) {
     this.#sendLimiter = options.rateLimit
       ? new SendRateLimiter({
           perClient: { ratePerSec: options.sendRatePerClient, burst: options.sendBurstPerClient },
@@ -58,6 +62,7 @@ export class Guard {
    * client id); it is namespaced by the caller so keys of different kinds never meet.
    */
   admitSend(clientKey: string, ip: string): SendAdmission {
-    return this.#sendLimiter?.admit(clientKey, ip) ?? { ok: true };
+    if (!this.#sendLimiter || this.lifted()) return { ok: true };
+    return this.#sendLimiter.admit(clientKey, ip);
   }
 }
