@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Room } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { errorsPlugin } from './http/errors.js';
@@ -43,7 +43,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   const fastify = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
     // Pollers make many requests a second: a line each would bury the join URLs.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxPayloadBytes,
     // Bodies are checked as sent: no type coercion, no silent dropping of unknown keys.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
