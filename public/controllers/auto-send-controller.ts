@@ -1,11 +1,15 @@
-// Auto-send: a probe every N ms, from each switched-on pane in turn, so the
-// counters fill without anyone typing.
+// Auto-send: a probe every N ms on average, from each switched-on pane in
+// turn, so the counters fill without anyone typing.
+//
+// The gaps are random (0.5N-1.5N): a probe at a fixed period equal to the
+// short-poll interval would always land at the same point of the poll cycle
+// and show one fixed latency instead of the T/2 average the page explains.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Lab } from '../lab.js';
 
 export class AutoSendController implements ReactiveController {
   intervalMs = 1000;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #turn = 0;
   #probes = 0;
 
@@ -23,12 +27,12 @@ export class AutoSendController implements ReactiveController {
   start(intervalMs = this.intervalMs): void {
     this.stop();
     this.intervalMs = intervalMs;
-    this.#timer = setInterval(() => this.#sendProbe(), intervalMs);
+    this.#scheduleNext();
     this.host.requestUpdate();
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     this.host.requestUpdate();
   }
@@ -37,6 +41,13 @@ export class AutoSendController implements ReactiveController {
 
   hostDisconnected(): void {
     this.stop();
+  }
+
+  #scheduleNext(): void {
+    this.#timer = setTimeout(() => {
+      this.#sendProbe();
+      this.#scheduleNext();
+    }, this.intervalMs * (0.5 + Math.random()));
   }
 
   #sendProbe(): void {
