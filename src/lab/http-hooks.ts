@@ -6,9 +6,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Lab } from './lab.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The transport this request belongs to, looked up once in onRequest. */
+    labTransport: ReturnType<Lab['httpTransportOf']>;
+  }
+}
+
 export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
+  fastify.decorateRequest('labTransport', undefined);
+
   fastify.addHook('onRequest', async (request, reply) => {
     const match = lab.httpTransportOf(request.url);
+    request.labTransport = match;
     if (!match) return;
     const { name, attachment } = match;
     const socket = request.raw.socket;
@@ -22,7 +32,7 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
   });
 
   fastify.addHook('preSerialization', async (request, _reply, payload) => {
-    const match = request.method === 'GET' ? lab.httpTransportOf(request.url) : undefined;
+    const match = request.method === 'GET' ? request.labTransport : undefined;
     const messages = (payload as { messages?: unknown } | null)?.messages;
     if (match && Array.isArray(messages)) {
       lab.stats.count(match.name, 'polls');
@@ -32,7 +42,7 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
   });
 
   fastify.addHook('onSend', async (request, _reply, payload) => {
-    const match = lab.httpTransportOf(request.url);
+    const match = request.labTransport;
     if (!match) return payload;
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
       lab.stats.count(match.name, 'payloadBytesOut', Buffer.byteLength(payload));
