@@ -23,9 +23,7 @@ function chromiumExecutable(): string {
   for (const candidate of [chromium.executablePath(), '/usr/bin/chromium']) {
     if (candidate && existsSync(candidate)) return candidate;
   }
-  throw new Error(
-    'No Chromium for the browser tests: install one (`apt-get install chromium`) or set CHROMIUM_PATH to a Chromium binary.',
-  );
+  throw new Error('No Chromium for the browser tests: install one (`apt-get install chromium`) or set CHROMIUM_PATH to a Chromium binary.');
 }
 
 export default defineConfig({

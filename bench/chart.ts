@@ -7,7 +7,14 @@ import { chromium } from '@playwright/test';
 import type { BenchReport } from './report.js';
 
 const require = createRequire(import.meta.url);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 const COLORS = ['#c0392b', '#d68910', '#2471a3', '#239b56'];
 
 /** CHROMIUM_PATH, else Playwright's own browser if installed, else Debian's. */
@@ -41,7 +48,13 @@ export async function renderChart(report: BenchReport, file: string): Promise<vo
     axes: [{ label: 'connected clients' }, { label: 'p95 latency (ms, log)' }],
     series: [
       { label: 'clients' },
-      ...series.map((line, index) => ({ label: line.label, stroke: COLORS[index % COLORS.length], width: 2, spanGaps: true, points: { size: 7 } })),
+      ...series.map((line, index) => ({
+        label: line.label,
+        stroke: COLORS[index % COLORS.length],
+        width: 2,
+        spanGaps: true,
+        points: { size: 7 },
+      })),
       { label: '500 ms limit', stroke: '#888', dash: [6, 6], width: 1, points: { show: false } },
     ],
   };

@@ -88,7 +88,11 @@ export class Crowd {
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`${transport} client ${slot} did not connect within ${CONNECT_TIMEOUT_MS / 1000} s (${client.status}: ${client.detail})`));
+        reject(
+          new Error(
+            `${transport} client ${slot} did not connect within ${CONNECT_TIMEOUT_MS / 1000} s (${client.status}: ${client.detail})`,
+          ),
+        );
       }, CONNECT_TIMEOUT_MS);
       const off = client.on('sync', () => {
         clearTimeout(timer);

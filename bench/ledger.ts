@@ -116,7 +116,14 @@ export class Ledger {
       duplicated += tally.duplicated;
       reordered += tally.reordered;
     }
-    return { expected: this.expected, delivered: this.delivered, lost: this.expected - this.delivered, duplicated, reordered, strays: this.strays };
+    return {
+      expected: this.expected,
+      delivered: this.delivered,
+      lost: this.expected - this.delivered,
+      duplicated,
+      reordered,
+      strays: this.strays,
+    };
   }
 
   latencyMs(): LatencySummary {

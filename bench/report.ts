@@ -32,7 +32,8 @@ export interface BenchReport {
 export function table(header: string[], rows: Array<Array<string | number>>): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
-  const line = (row: string[]): string => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const line = (row: string[]): string =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -43,13 +44,33 @@ const loadCells = (loads: Loads): string[] => [
   `${loads.serverRunQueueWaitPct}% / ${loads.loadGeneratorRunQueueWaitPct}%`,
 ];
 
-const name = (transport: TransportName, intervalMs?: number): string => (intervalMs === undefined ? transport : `${transport} (T=${intervalMs} ms)`);
+const name = (transport: TransportName, intervalMs?: number): string =>
+  intervalMs === undefined ? transport : `${transport} (T=${intervalMs} ms)`;
 
 export function formatReport(report: BenchReport): string {
   const parts = [
     'Fixed rate (latency in ms; per delivery: HTTP requests, wire bytes, server CPU us)',
     table(
-      ['transport', 'clients', 'msg/s', 'delivered', 'lost', 'dup', 'reord', 'p50', 'p95', 'p99', 'max', 'req/dlv', 'bytes/dlv', 'cpu us/dlv', 'RSS/client', 'srv CPU', 'gen CPU', 'CPU wait srv/gen'],
+      [
+        'transport',
+        'clients',
+        'msg/s',
+        'delivered',
+        'lost',
+        'dup',
+        'reord',
+        'p50',
+        'p95',
+        'p99',
+        'max',
+        'req/dlv',
+        'bytes/dlv',
+        'cpu us/dlv',
+        'RSS/client',
+        'srv CPU',
+        'gen CPU',
+        'CPU wait srv/gen',
+      ],
       report.results.map((row) => [
         name(row.transport, row.intervalMs),
         row.clients,
@@ -76,7 +97,20 @@ export function formatReport(report: BenchReport): string {
       '',
       'Saturation (best round of deliveries/s with broadcasts always in flight; ours beside the bare library)',
       table(
-        ['transport', 'clients', 'ours dlv/s', 'bare dlv/s', 'ours/bare', 'rounds ours | bare', 'ours cpu us/dlv', 'bare cpu us/dlv', 'ours/bare per CPU-s', 'srv CPU', 'gen CPU', 'CPU wait srv/gen'],
+        [
+          'transport',
+          'clients',
+          'ours dlv/s',
+          'bare dlv/s',
+          'ours/bare',
+          'rounds ours | bare',
+          'ours cpu us/dlv',
+          'bare cpu us/dlv',
+          'ours/bare per CPU-s',
+          'srv CPU',
+          'gen CPU',
+          'CPU wait srv/gen',
+        ],
         report.saturation.map((row) => [
           row.transport,
           row.clients,

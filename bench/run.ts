@@ -7,7 +7,17 @@ import { TRANSPORT_NAMES, type TransportName } from '../src/chat/message.js';
 import { round } from './ledger.js';
 import { step } from './progress.js';
 import { formatReport, type Baseline, type BenchReport } from './report.js';
-import { capacity, fixedRate, FD_RESERVE, saturation, type CapacityPlan, type Context, type FixedRatePlan, type SaturationPlan, type SaturationResult } from './scenarios.js';
+import {
+  capacity,
+  fixedRate,
+  FD_RESERVE,
+  saturation,
+  type CapacityPlan,
+  type Context,
+  type FixedRatePlan,
+  type SaturationPlan,
+  type SaturationResult,
+} from './scenarios.js';
 import { pinHarness } from './server-handle.js';
 
 const SCENARIOS = ['fixed', 'saturation', 'capacity'] as const;
@@ -121,7 +131,9 @@ function parse(): Args | null {
 /** The soft limit on open files, from /proc (Linux); undefined elsewhere. */
 function openFilesLimit(): number | undefined {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((row) => row.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((row) => row.startsWith('Max open files'));
     const soft = Number(line?.split(/\s+/)[3]);
     return Number.isFinite(soft) ? soft : undefined;
   } catch {
@@ -207,7 +219,8 @@ async function main(): Promise<number> {
       oursRounds.push(await saturation(context, 'ours', transport, plans.saturation));
       bareRounds.push(await saturation(context, bare, transport, plans.saturation));
     }
-    for (const result of [...oursRounds, ...bareRounds]) report.failures.push(...failuresOf(`saturation ${result.server} ${transport}`, result));
+    for (const result of [...oursRounds, ...bareRounds])
+      report.failures.push(...failuresOf(`saturation ${result.server} ${transport}`, result));
     const ours = bestOf(oursRounds);
     const baseline = bestOf(bareRounds);
     const { server: _server, ...row } = ours;

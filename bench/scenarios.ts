@@ -107,7 +107,9 @@ export async function fixedRate(context: Context, transport: TransportName, plan
       rssBytesPerClient: Math.round((loaded.rssBytes - idle.rssBytes) / plan.clients),
       ...loads(window),
     };
-    step(`fixed-rate ${transport}: ${plan.clients} clients x ${plan.rate} msg/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${counts.lost}`);
+    step(
+      `fixed-rate ${transport}: ${plan.clients} clients x ${plan.rate} msg/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${counts.lost}`,
+    );
     return result;
   });
 }
@@ -264,13 +266,23 @@ export async function capacity(context: Context, transport: TransportName, plan:
       }
       steps.push(result);
       if (failsStep(result, plan)) {
-        const why = result.lost > 0 ? `${result.lost} deliveries missing after the drain timeout` : `p95 ${result.latencyMs.p95} ms > ${plan.p95LimitMs} ms`;
+        const why =
+          result.lost > 0
+            ? `${result.lost} deliveries missing after the drain timeout`
+            : `p95 ${result.latencyMs.p95} ms > ${plan.p95LimitMs} ms`;
         limitedBy = `${why} at ${clients} clients (${describeLoads(result)})`;
         break;
       }
       passed = clients;
     }
-    return { transport, maxClientsP95Under500ms: passed, limitedBy, rate: plan.rate, ...(isShort && { intervalMs: plan.intervalMs }), steps };
+    return {
+      transport,
+      maxClientsP95Under500ms: passed,
+      limitedBy,
+      rate: plan.rate,
+      ...(isShort && { intervalMs: plan.intervalMs }),
+      steps,
+    };
   });
 }
 

@@ -49,7 +49,8 @@ export class ServerHandle {
   /** `cpuProfDir`: write a V8 CPU profile of the server there when it stops (`--cpu-prof`). */
   static async start(kind: ServerKind, pinning: Pinning, cpuProfDir?: string): Promise<ServerHandle> {
     const script = fileURLToPath(new URL(SCRIPTS[kind], import.meta.url));
-    const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`];
+    const profile =
+      cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`];
     const node = [process.execPath, '--expose-gc', ...profile, script];
     const [command, ...args] = pinning.serverCore === undefined ? node : ['taskset', '-c', String(pinning.serverCore), ...node];
     const child = spawn(command!, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

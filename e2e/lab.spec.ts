@@ -40,7 +40,9 @@ test('the presenter panel needs the token, keeps it for the tab only, never in t
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('checkbox', { name: /Block WebSocket/ })).toBeVisible();
   await expect(presenter(page).getByRole('img', { name: /QR code for http/ })).toBeVisible();
-  await expect(presenter(page).getByRole('table', { name: 'Server stats' }).locator('tr[data-transport="websocket"] td').first()).not.toHaveText('0');
+  await expect(
+    presenter(page).getByRole('table', { name: 'Server stats' }).locator('tr[data-transport="websocket"] td').first(),
+  ).not.toHaveText('0');
   expect(page.url()).not.toContain(PRESENTER_TOKEN);
 
   await page.reload();
@@ -50,7 +52,10 @@ test('the presenter panel needs the token, keeps it for the tab only, never in t
   await expect(page.getByLabel('Presenter token')).toBeVisible();
 });
 
-test('blocking WebSocket: the WebSocket pane fails and says why, Socket.IO delivers over polling', async ({ page, consoleErrors }, testInfo) => {
+test('blocking WebSocket: the WebSocket pane fails and says why, Socket.IO delivers over polling', async ({
+  page,
+  consoleErrors,
+}, testInfo) => {
   // Chromium logs every refused handshake as a console error.
   consoleErrors.allow(/WebSocket connection to .* failed/);
   await openLab(page);
@@ -81,7 +86,7 @@ test('blocking WebSocket: the WebSocket pane fails and says why, Socket.IO deliv
   await expect(websocket.locator('[data-stat="first"]')).not.toHaveText('–');
 });
 
-test('added latency on one transport raises that pane\'s p50 by about that much, not the others', async ({ page }) => {
+test("added latency on one transport raises that pane's p50 by about that much, not the others", async ({ page }) => {
   const ADDED_MS = 300;
   await openLab(page);
   // Short polling's p50 is half its interval anyway: compare the push transports.
@@ -100,7 +105,9 @@ test('added latency on one transport raises that pane\'s p50 by about that much,
   await page.getByRole('button', { name: 'Stop auto-send' }).click();
 
   const p50 = Object.fromEntries(
-    await Promise.all(['WebSocket', 'Long polling', 'Socket.IO'].map(async (name) => [name, await latencyFigure(page, name, 'p50')] as const)),
+    await Promise.all(
+      ['WebSocket', 'Long polling', 'Socket.IO'].map(async (name) => [name, await latencyFigure(page, name, 'p50')] as const),
+    ),
   );
   const others = Math.max(p50['Long polling']!, p50['Socket.IO']!);
   expect(p50.WebSocket, JSON.stringify(p50)).toBeGreaterThanOrEqual(ADDED_MS);
@@ -108,7 +115,7 @@ test('added latency on one transport raises that pane\'s p50 by about that much,
   expect(others, JSON.stringify(p50)).toBeLessThan(ADDED_MS * 0.7);
 });
 
-test('dropping every transport\'s connections loses no message', async ({ page }) => {
+test("dropping every transport's connections loses no message", async ({ page }) => {
   await openLab(page);
   await unlockPresenter(page);
   await page.getByRole('spinbutton', { name: 'every' }).fill('100');

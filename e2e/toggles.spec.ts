@@ -62,7 +62,9 @@ test('a 2 s short-poll interval shows in the measured latency', async ({ page })
 
   const shortPollingP50 = await latencyFigure(page, 'Short polling', 'p50');
   const websocketP50 = await latencyFigure(page, 'WebSocket', 'p50');
-  test.info().annotations.push({ type: 'p50 at T = 2 s', description: `short polling ${shortPollingP50} ms, WebSocket ${websocketP50} ms` });
+  test
+    .info()
+    .annotations.push({ type: 'p50 at T = 2 s', description: `short polling ${shortPollingP50} ms, WebSocket ${websocketP50} ms` });
   expect(shortPollingP50).toBeGreaterThan(500);
   expect(websocketP50).toBeLessThan(shortPollingP50);
 });

@@ -51,36 +51,55 @@ export class TransportLab extends LitElement {
     const lab = this.lab;
     if (!lab) return html`<p>Connecting to the server…</p>`;
     if (this.#view === 'audience') return this.#renderAudience(lab);
-    return html`
-      <header class="toolbar">
+    return html` <header class="toolbar">
         <h1>Transport Lab</h1>
-        <label>Nickname <input maxlength="32" .value=${lab.nickname} @change=${this.#onNickname}></label>
-        <fieldset class="layout"><legend>Show</legend>
-          ${TRANSPORTS.map((name) => html`<label><input type="checkbox" .checked=${!this.hiddenPanes.has(name)}
-            @change=${() => this.#toggleShown(name)}> ${DISPLAY_NAMES[name]}</label>`)}
+        <label>Nickname <input maxlength="32" .value=${lab.nickname} @change=${this.#onNickname} /></label>
+        <fieldset class="layout">
+          <legend>Show</legend>
+          ${TRANSPORTS.map(
+            (name) =>
+              html`<label
+                ><input type="checkbox" .checked=${!this.hiddenPanes.has(name)} @change=${() => this.#toggleShown(name)} />
+                ${DISPLAY_NAMES[name]}</label
+              >`,
+          )}
         </fieldset>
         ${this.#renderAutoSend()}
         <button type="button" @click=${() => lab.resetStats()}>Reset stats</button>
-        <label><input type="checkbox" .checked=${this.largeText} @change=${this.#toggleLargeText}> Large text</label>
-        <button type="button" aria-expanded=${this.presenterOpen ? 'true' : 'false'}
-          @click=${() => (this.presenterOpen = !this.presenterOpen)}>Presenter</button>
+        <label><input type="checkbox" .checked=${this.largeText} @change=${this.#toggleLargeText} /> Large text</label>
+        <button
+          type="button"
+          aria-expanded=${this.presenterOpen ? 'true' : 'false'}
+          @click=${() => (this.presenterOpen = !this.presenterOpen)}
+        >
+          Presenter
+        </button>
       </header>
       ${this.presenterOpen ? html`<presenter-panel .serverState=${this.#serverState} revision=${this.#serverState.revision}></presenter-panel>` : ''}
       <main class="panes">
-        ${TRANSPORTS.map((name) => html`<transport-pane .lab=${lab} .serverState=${this.#serverState} name=${name}
-          ?hidden=${this.hiddenPanes.has(name)}></transport-pane>`)}
+        ${TRANSPORTS.map(
+          (name) =>
+            html`<transport-pane
+              .lab=${lab}
+              .serverState=${this.#serverState}
+              name=${name}
+              ?hidden=${this.hiddenPanes.has(name)}
+            ></transport-pane>`,
+        )}
       </main>`;
   }
 
   /** One pane, chosen with a picker: the picked transport is the only one the phone opens (a new pick is a new pane). */
   #renderAudience(lab: Lab): unknown {
-    return html`
-      <header class="toolbar audience">
+    return html` <header class="toolbar audience">
         <h1>Transport Lab</h1>
-        <label>Nickname <input maxlength="32" .value=${lab.nickname} @change=${this.#onNickname}></label>
-        <label>Transport <select @change=${(event: Event) => (this.picked = (event.target as HTMLSelectElement).value as TransportName)}>
-          ${TRANSPORTS.map((name) => html`<option value=${name} ?selected=${name === this.picked}>${DISPLAY_NAMES[name]}</option>`)}
-        </select></label>
+        <label>Nickname <input maxlength="32" .value=${lab.nickname} @change=${this.#onNickname} /></label>
+        <label
+          >Transport
+          <select @change=${(event: Event) => (this.picked = (event.target as HTMLSelectElement).value as TransportName)}>
+            ${TRANSPORTS.map((name) => html`<option value=${name} ?selected=${name === this.picked}>${DISPLAY_NAMES[name]}</option>`)}
+          </select></label
+        >
       </header>
       <main class="panes">
         ${keyed(this.picked, html`<transport-pane .lab=${lab} .serverState=${this.#serverState} name=${this.picked}></transport-pane>`)}
@@ -89,11 +108,20 @@ export class TransportLab extends LitElement {
 
   #renderAutoSend(): unknown {
     const autoSend = this.#autoSend!;
-    return html`<fieldset class="auto-send"><legend>Auto-send</legend>
-      <label>every <input type="number" min="50" max="60000" step="50" .value=${String(autoSend.intervalMs)}
-        @change=${this.#onAutoSendInterval}> ms</label>
-      <button type="button" aria-pressed=${autoSend.running ? 'true' : 'false'}
-        @click=${() => (autoSend.running ? autoSend.stop() : autoSend.start())}>${autoSend.running ? 'Stop auto-send' : 'Start auto-send'}</button>
+    return html`<fieldset class="auto-send">
+      <legend>Auto-send</legend>
+      <label
+        >every
+        <input type="number" min="50" max="60000" step="50" .value=${String(autoSend.intervalMs)} @change=${this.#onAutoSendInterval} />
+        ms</label
+      >
+      <button
+        type="button"
+        aria-pressed=${autoSend.running ? 'true' : 'false'}
+        @click=${() => (autoSend.running ? autoSend.stop() : autoSend.start())}
+      >
+        ${autoSend.running ? 'Stop auto-send' : 'Start auto-send'}
+      </button>
     </fieldset>`;
   }
 

@@ -53,53 +53,64 @@ export class TransportPane extends LitElement {
     const client = this.#client;
     const transport = client.transport;
     const displayName = DISPLAY_NAMES[this.name];
-    return html`
-      <section role="region" aria-label=${displayName} class="pane">
-        <header class="pane-header">
-          <h2>${displayName}</h2>
-          <span class="status" data-status=${transport.status}>
-            <span class="dot" aria-hidden="true"></span>
-            <span class="status-text">${transport.status}</span>
-            <span class="detail">${transport.detail}</span>
-          </span>
-          <span class="participants" title="people on this transport, as the server counts them">${this.#participants()}</span>
-          <label class="switch"><input type="checkbox" .checked=${client.on}
-            @change=${(event: Event) => client.setOn((event.target as HTMLInputElement).checked)}> Connected</label>
-        </header>
-        <div class="settings">${renderSettings(client, this.lab.config, () => this.requestUpdate())}</div>
-        <p class="notice" role="status">${client.notice}</p>
-        ${this.#renderBlocked()}
-        ${client.error ? html`<p class="error" role="alert">${client.error}</p>` : ''}
-        ${this.#renderLatency()}
-        <latency-chart .stats=${client.stats} revision=${client.stats.revision}></latency-chart>
-        ${this.#renderTraffic()}
-        <ol class="messages" aria-label="Messages">
-          ${repeat(client.messages, (message) => message.id, (message) => html`
-            <li><span class="author">${message.author}</span>
+    return html` <section role="region" aria-label=${displayName} class="pane">
+      <header class="pane-header">
+        <h2>${displayName}</h2>
+        <span class="status" data-status=${transport.status}>
+          <span class="dot" aria-hidden="true"></span>
+          <span class="status-text">${transport.status}</span>
+          <span class="detail">${transport.detail}</span>
+        </span>
+        <span class="participants" title="people on this transport, as the server counts them">${this.#participants()}</span>
+        <label class="switch"
+          ><input
+            type="checkbox"
+            .checked=${client.on}
+            @change=${(event: Event) => client.setOn((event.target as HTMLInputElement).checked)}
+          />
+          Connected</label
+        >
+      </header>
+      <div class="settings">${renderSettings(client, this.lab.config, () => this.requestUpdate())}</div>
+      <p class="notice" role="status">${client.notice}</p>
+      ${this.#renderBlocked()} ${client.error ? html`<p class="error" role="alert">${client.error}</p>` : ''} ${this.#renderLatency()}
+      <latency-chart .stats=${client.stats} revision=${client.stats.revision}></latency-chart>
+      ${this.#renderTraffic()}
+      <ol class="messages" aria-label="Messages">
+        ${repeat(
+          client.messages,
+          (message) => message.id,
+          (message) =>
+            html` <li>
+              <span class="author">${message.author}</span>
               <span class="text">${message.text}</span>
-              <span class="meta">${DISPLAY_NAMES[message.via]}${message.latencyMs === undefined ? '' : ` · ${formatMs(message.latencyMs)}`}</span></li>`)}
-        </ol>
-        <form class="composer" @submit=${this.#onSubmit}>
-          <label>Message <input name="message" autocomplete="off" maxlength="1000" required></label>
-          <button type="submit">Send</button>
-        </form>
-      </section>`;
+              <span class="meta"
+                >${DISPLAY_NAMES[message.via]}${message.latencyMs === undefined ? '' : ` · ${formatMs(message.latencyMs)}`}</span
+              >
+            </li>`,
+        )}
+      </ol>
+      <form class="composer" @submit=${this.#onSubmit}>
+        <label>Message <input name="message" autocomplete="off" maxlength="1000" required /></label>
+        <button type="submit">Send</button>
+      </form>
+    </section>`;
   }
 
   #renderLatency(): unknown {
     const stats = this.#client.stats;
     const expected = expectedLatency(this.#client.transport, this.lab.clock.roundTripMs(this.name));
     const figure = (key: string, label: string, value: string) =>
-      html`<div><dt>${label}</dt><dd data-stat=${key}>${value}</dd></div>`;
-    return html`
-      <dl class="latency" aria-label="Latency">
-        ${figure('last', 'last', formatMs(stats.last))}
-        ${PERCENTILES.map((p) => figure(`p${p}`, `p${p}`, formatMs(stats.percentile(p))))}
-        ${figure('max', 'max', formatMs(stats.count ? stats.max : undefined))}
-        ${figure('count', 'count', String(stats.count))}
-        ${figure('first', 'first message', formatMs(this.#client.timeToFirstMessageMs))}
-        ${figure('expected', `expected (${expected.rule})`, `≈ ${formatMs(expected.ms)}`)}
-      </dl>`;
+      html`<div>
+        <dt>${label}</dt>
+        <dd data-stat=${key}>${value}</dd>
+      </div>`;
+    return html` <dl class="latency" aria-label="Latency">
+      ${figure('last', 'last', formatMs(stats.last))} ${PERCENTILES.map((p) => figure(`p${p}`, `p${p}`, formatMs(stats.percentile(p))))}
+      ${figure('max', 'max', formatMs(stats.count ? stats.max : undefined))} ${figure('count', 'count', String(stats.count))}
+      ${figure('first', 'first message', formatMs(this.#client.timeToFirstMessageMs))}
+      ${figure('expected', `expected (${expected.rule})`, `≈ ${formatMs(expected.ms)}`)}
+    </dl>`;
   }
 
   #participants(): string {
@@ -124,7 +135,13 @@ export class TransportPane extends LitElement {
       ['bytes out', formatBytes(traffic.bytesOut)],
     ];
     return html`<dl class="traffic" aria-label="Traffic">
-      ${figures.map(([label, value]) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`)}
+      ${figures.map(
+        ([label, value]) =>
+          html`<div>
+            <dt>${label}</dt>
+            <dd>${value}</dd>
+          </div>`,
+      )}
     </dl>`;
   }
 

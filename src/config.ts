@@ -84,19 +84,23 @@ const NUMERIC_FLAGS: Record<string, Flag> = {
   'send-burst': { key: 'sendBurstPerClient', env: 'SEND_BURST', help: 'sends per client at once after a pause' },
   'send-rate-per-ip': { key: 'sendRatePerIp', env: 'SEND_RATE_PER_IP', help: 'sends per second for all clients of one IP' },
   'send-burst-per-ip': { key: 'sendBurstPerIp', env: 'SEND_BURST_PER_IP', help: 'burst for all clients of one IP' },
-  'max-connections-per-ip': { key: 'maxConnectionsPerIp', env: 'MAX_CONNECTIONS_PER_IP', help: 'open WebSocket + Socket.IO connections per IP' },
+  'max-connections-per-ip': {
+    key: 'maxConnectionsPerIp',
+    env: 'MAX_CONNECTIONS_PER_IP',
+    help: 'open WebSocket + Socket.IO connections per IP',
+  },
   'long-poll-max-held-per-ip': { key: 'longPollMaxHeldPerIp', env: 'LONG_POLL_MAX_HELD_PER_IP', help: 'held polls per IP before 429' },
-  'request-timeout': { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', help: 'time to receive a whole request in ms (> long-poll max wait)' },
+  'request-timeout': {
+    key: 'requestTimeoutMs',
+    env: 'REQUEST_TIMEOUT_MS',
+    help: 'time to receive a whole request in ms (> long-poll max wait)',
+  },
 };
 
 export function helpText(): string {
   const rows = [
     ['--host HOST', 'HOST', `address to listen on (default ${DEFAULTS.host})`],
-    ...Object.entries(NUMERIC_FLAGS).map(([name, flag]) => [
-      `--${name} N`,
-      flag.env,
-      `${flag.help} (default ${DEFAULTS[flag.key]})`,
-    ]),
+    ...Object.entries(NUMERIC_FLAGS).map(([name, flag]) => [`--${name} N`, flag.env, `${flag.help} (default ${DEFAULTS[flag.key]})`]),
     ['--rate-limit on|off', 'RATE_LIMIT', 'send rate limit; off for benchmarks (default on)'],
     ['--origin URL', 'ALLOWED_ORIGINS', 'extra origin allowed on WS/Socket.IO handshakes; repeat, or comma-separate in env'],
     ['--presenter-token TOKEN', 'PRESENTER_TOKEN', 'token for the lab controls (default: random, printed at start-up)'],

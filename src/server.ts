@@ -75,7 +75,9 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     await fastify.register(plugin, { room, options, lab, guard });
   }
 
-  fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
+  fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({
+    ok: true,
+  }));
   fastify.get('/api/config', async () => ({
     epoch: room.epoch,
     shortPollIntervalMs: options.shortPollIntervalMs,

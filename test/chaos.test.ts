@@ -16,7 +16,11 @@ function assertExactlyOnce(result: ChaosResult, expectResets: boolean): void {
       { lost: 0, duplicated: 0, reordered: 0 },
       `${name}: ${JSON.stringify(tally)}; not caught up: ${result.stragglers.join('; ')}`,
     );
-    assert.equal(tally.resetAsExpected, tally.clients, `${name}: ${tally.clients - tally.resetAsExpected} clients saw the wrong resets (restart: ${expectResets})`);
+    assert.equal(
+      tally.resetAsExpected,
+      tally.clients,
+      `${name}: ${tally.clients - tally.resetAsExpected} clients saw the wrong resets (restart: ${expectResets})`,
+    );
   }
 }
 

@@ -27,11 +27,7 @@ export async function startServer(options: BuildOptions = {}): Promise<RunningSe
 const liveClients = new Set<ClientTransport>();
 
 /** A client transport as the page would make it, with fast polling for tests. */
-export function makeClient(
-  name: TransportName,
-  baseUrl: string,
-  options: Partial<ClientTransportOptions> = {},
-): ClientTransport {
+export function makeClient(name: TransportName, baseUrl: string, options: Partial<ClientTransportOptions> = {}): ClientTransport {
   const client = clientTransports[name]({
     baseUrl,
     WebSocket: WebSocket as unknown as WebSocketConstructor,

@@ -80,7 +80,15 @@ describe('hostile HTTP input', () => {
   });
 
   it('absurd since, epoch and wait: 400 invalid_query', async () => {
-    for (const query of ['since=-1', 'since=1e3', 'since=abc', 'since=99999999999999999999', 'since=1.5', 'since=0x10', `epoch=${'e'.repeat(65)}`]) {
+    for (const query of [
+      'since=-1',
+      'since=1e3',
+      'since=abc',
+      'since=99999999999999999999',
+      'since=1.5',
+      'since=0x10',
+      `epoch=${'e'.repeat(65)}`,
+    ]) {
       await expectError(await fetch(url(`/api/short-polling/messages?${query}`)), 400, 'invalid_query');
       await expectError(await fetch(url(`/api/long-polling/messages?${query}&wait=0`)), 400, 'invalid_query');
     }
@@ -104,7 +112,9 @@ describe('hostile HTTP input', () => {
     const since = ((await (await fetch(url('/api/short-polling/messages'))).json()) as { cursor: number }).cursor;
     const controller = new AbortController();
     const held = Array.from({ length: 5 }, (_, n) =>
-      fetch(url(`/api/long-polling/messages?since=${since}&wait=1000&client=held${n}`), { signal: controller.signal }).catch(() => undefined),
+      fetch(url(`/api/long-polling/messages?since=${since}&wait=1000&client=held${n}`), { signal: controller.signal }).catch(
+        () => undefined,
+      ),
     );
     // The bystander long-poll client holds one too, so the 6th from this address is over the cap of 5.
     const over = await fetch(url(`/api/long-polling/messages?since=${since}&wait=1000&client=over`));
@@ -137,7 +147,9 @@ describe('hostile HTTP input', () => {
     const { message } = (await response.json()) as { message: { text: string; author: string } };
     assert.equal(message.text, text);
     assert.equal(message.author, '<b>mallory</b>\u202E');
-    const log = (await (await fetch(url('/api/short-polling/messages?since=0'))).json()) as { messages: Array<{ clientMsgId: string; text: string }> };
+    const log = (await (await fetch(url('/api/short-polling/messages?since=0'))).json()) as {
+      messages: Array<{ clientMsgId: string; text: string }>;
+    };
     assert.equal(log.messages.find((m) => m.clientMsgId === sent.clientMsgId)?.text, text);
   });
 

@@ -100,7 +100,10 @@ describe('hostile socket input', () => {
     ];
     for (const [data, code] of cases) ws.send(data, { binary: Buffer.isBuffer(data) });
     await waitFor(() => frames.filter((frame) => frame.type === 'error').length === cases.length, 5000, 'one error per bad frame');
-    assert.deepEqual(frames.filter((frame) => frame.type === 'error').map((frame) => frame.code), cases.map(([, code]) => code));
+    assert.deepEqual(
+      frames.filter((frame) => frame.type === 'error').map((frame) => frame.code),
+      cases.map(([, code]) => code),
+    );
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     ws.send(JSON.stringify({ type: 'send', ...input('still fine') }));
     await waitFor(() => frames.some((frame) => frame.type === 'ack'), 5000, 'ack after the bad frames');

@@ -4,7 +4,6 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../src/server.js';
 
-
 describe('HTTP API', () => {
   let app: FastifyInstance;
   before(async () => {

@@ -34,7 +34,12 @@ describe('lab API', () => {
       payload: JSON.stringify(body),
     });
   const drop = (transport: string, authorization = `Bearer ${TOKEN}`) =>
-    app.inject({ method: 'POST', url: '/api/lab/drop', headers: { 'content-type': 'application/json', authorization }, payload: JSON.stringify({ transport }) });
+    app.inject({
+      method: 'POST',
+      url: '/api/lab/drop',
+      headers: { 'content-type': 'application/json', authorization },
+      payload: JSON.stringify({ transport }),
+    });
 
   it('shows the settings to anyone, all transports at zero at first', async () => {
     const response = await app.inject('/api/lab');

@@ -17,7 +17,10 @@ describe('DelayQueue', () => {
     const ran: number[] = [];
     const startedAt = performance.now();
     await Promise.all(delays.map((_, index) => new Promise<void>((resolve) => queue.push(() => resolve(void ran.push(index))))));
-    assert.deepEqual(ran, delays.map((_, index) => index));
+    assert.deepEqual(
+      ran,
+      delays.map((_, index) => index),
+    );
     // Nothing ran before the first task's delay (the later ones queue behind it).
     assert.ok(performance.now() - startedAt >= 75); // (timers may fire a hair early)
   });

@@ -5,7 +5,17 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { TransportName } from '../src/chat/message.js';
 import type { LabUpdate } from '../src/lab/settings.js';
-import { connected, disconnectAll, input, isStrictlyIncreasing, makeClient, startServer, TRANSPORTS, waitFor, type RunningServer } from './helpers.js';
+import {
+  connected,
+  disconnectAll,
+  input,
+  isStrictlyIncreasing,
+  makeClient,
+  startServer,
+  TRANSPORTS,
+  waitFor,
+  type RunningServer,
+} from './helpers.js';
 
 const TOKEN = 'lab-test-token';
 
@@ -27,7 +37,11 @@ describe('lab network conditions', () => {
     assert.equal(response.status, 200);
   }
   async function dropAll(transport: TransportName): Promise<{ dropped: number }> {
-    const response = await fetch(`${server.baseUrl}/api/lab/drop`, { method: 'POST', headers: presenter, body: JSON.stringify({ transport }) });
+    const response = await fetch(`${server.baseUrl}/api/lab/drop`, {
+      method: 'POST',
+      headers: presenter,
+      body: JSON.stringify({ transport }),
+    });
     assert.equal(response.status, 200);
     return (await response.json()) as { dropped: number };
   }
@@ -92,7 +106,10 @@ describe('lab network conditions', () => {
     // A lower bound (cannot be beaten), and an order: the unimpaired transport was first.
     assert.ok(arrivals.get('websocket')! - sentAt >= LATENCY_MS, `websocket took ${arrivals.get('websocket')! - sentAt} ms`);
     assert.ok(arrivals.get('socketio')! < arrivals.get('websocket')!, 'socketio delivered before the delayed websocket');
-    assert.deepEqual(slow.ids(), [...ids].sort((a, b) => a - b));
+    assert.deepEqual(
+      slow.ids(),
+      [...ids].sort((a, b) => a - b),
+    );
     assert.ok(isStrictlyIncreasing(slow.ids()));
   });
 
@@ -125,10 +142,14 @@ describe('lab network conditions', () => {
     const fetchStats = async () =>
       ((await (await fetch(`${server.baseUrl}/api/stats`)).json()) as { transports: Record<TransportName, Counted> }).transports;
     const shows = (t: Record<TransportName, Counted>): boolean =>
-      t.websocket.connections >= 1 && t.websocket.totals.messages >= 1 && t.websocket.totals.wireBytesOut > 0 &&
-      t['short-polling'].totals.polls > 0 && t['short-polling'].participants >= 1 &&
+      t.websocket.connections >= 1 &&
+      t.websocket.totals.messages >= 1 &&
+      t.websocket.totals.wireBytesOut > 0 &&
+      t['short-polling'].totals.polls > 0 &&
+      t['short-polling'].participants >= 1 &&
       // Headers are on the wire too: the bodies are only part of it.
-      t['short-polling'].totals.payloadBytesOut > 0 && t['short-polling'].totals.payloadBytesOut < t['short-polling'].totals.wireBytesOut;
+      t['short-polling'].totals.payloadBytesOut > 0 &&
+      t['short-polling'].totals.payloadBytesOut < t['short-polling'].totals.wireBytesOut;
     // One sample a second: ask until one shows the traffic.
     const deadline = Date.now() + 5000;
     let transports = await fetchStats();

@@ -16,7 +16,10 @@ import { disconnectAll, input, startServer, waitFor } from './helpers.js';
 after(disconnectAll);
 
 describe('send rate limit', () => {
-  const defaults = { perClient: { ratePerSec: DEFAULTS.sendRatePerClient, burst: DEFAULTS.sendBurstPerClient }, perIp: { ratePerSec: DEFAULTS.sendRatePerIp, burst: DEFAULTS.sendBurstPerIp } };
+  const defaults = {
+    perClient: { ratePerSec: DEFAULTS.sendRatePerClient, burst: DEFAULTS.sendBurstPerClient },
+    perIp: { ratePerSec: DEFAULTS.sendRatePerIp, burst: DEFAULTS.sendBurstPerIp },
+  };
 
   it('defaults: 100 phones on one Wi-Fi address, each chatting and auto-sending, for 10 simulated minutes, are never refused', () => {
     let now = 0;
@@ -61,7 +64,10 @@ describe('send rate limit', () => {
         });
       const statuses = [];
       for (let n = 0; n < 5; n++) statuses.push(await post());
-      assert.deepEqual(statuses.map((response) => response.status), [201, 201, 201, 429, 429]);
+      assert.deepEqual(
+        statuses.map((response) => response.status),
+        [201, 201, 201, 429, 429],
+      );
       assert.ok(Number(statuses[3]!.headers.get('retry-after')) >= 1);
       assert.equal(((await statuses[3]!.json()) as { error: { code: string } }).error.code, 'rate_limited');
 
@@ -81,8 +87,12 @@ describe('send rate limit', () => {
       const socket = io(server.baseUrl, { transports: ['websocket'], forceNew: true, reconnection: false });
       await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
       const acks = [];
-      for (let n = 0; n < 5; n++) acks.push((await socket.timeout(5000).emitWithAck('send', input(`sio ${n}`))) as { ok: boolean; error?: { code: string } });
-      assert.deepEqual(acks.map((ack) => ack.ok), [true, true, true, false, false]);
+      for (let n = 0; n < 5; n++)
+        acks.push((await socket.timeout(5000).emitWithAck('send', input(`sio ${n}`))) as { ok: boolean; error?: { code: string } });
+      assert.deepEqual(
+        acks.map((ack) => ack.ok),
+        [true, true, true, false, false],
+      );
       assert.equal(acks[3]!.error!.code, 'rate_limited');
       socket.disconnect();
     } finally {
@@ -101,7 +111,7 @@ describe('send rate limit', () => {
     }
   });
 
-  it('rateLimit: false (the benchmark\'s --rate-limit off) lifts it', async () => {
+  it("rateLimit: false (the benchmark's --rate-limit off) lifts it", async () => {
     const server = await startServer({ rateLimit: false, sendRatePerClient: 1, sendBurstPerClient: 1 });
     try {
       for (let n = 0; n < 10; n++) {
@@ -199,9 +209,7 @@ describe('slow consumers', () => {
       try {
         const bystanders = await Bystanders.join(server.baseUrl);
         const url =
-          kind === 'websocket'
-            ? `ws://127.0.0.1:${server.port}/ws`
-            : `ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`;
+          kind === 'websocket' ? `ws://127.0.0.1:${server.port}/ws` : `ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`;
         const stalled = new WebSocket(url);
         stalled.on('error', () => undefined);
         await once(stalled, 'open');
@@ -264,6 +272,10 @@ describe('dependency floors', () => {
       seen.push(`${path}@${entry.version}`);
       assert.ok(atLeast(entry.version, floor), `${path} is ${entry.version}, below ${floor}`);
     }
-    for (const name of Object.keys(floors)) assert.ok(seen.some((s) => s.includes(`node_modules/${name}@`)), `${name} not found`);
+    for (const name of Object.keys(floors))
+      assert.ok(
+        seen.some((s) => s.includes(`node_modules/${name}@`)),
+        `${name} not found`,
+      );
   });
 });

@@ -35,7 +35,10 @@ describe('long polling', () => {
     assert.equal(answered, false, 'the poll must be held while there is nothing new');
     await post('wake up');
     const body = await poll;
-    assert.deepEqual(body.messages.map((m) => m.text), ['wake up']);
+    assert.deepEqual(
+      body.messages.map((m) => m.text),
+      ['wake up'],
+    );
     assert.equal(body.cursor, since + 1);
   });
 

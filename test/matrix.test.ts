@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClientTransport } from '../src/client/transport.js';
-import { connected, disconnectAll, input, isStrictlyIncreasing, makeClient, startServer, TRANSPORTS, type Recorder, type RunningServer } from './helpers.js';
+import {
+  connected,
+  disconnectAll,
+  input,
+  isStrictlyIncreasing,
+  makeClient,
+  startServer,
+  TRANSPORTS,
+  type Recorder,
+  type RunningServer,
+} from './helpers.js';
 
 describe('all 16 sender/receiver pairs', () => {
   let server: RunningServer;

@@ -42,14 +42,17 @@ for (const name of TRANSPORTS) {
       receiver.disconnect();
     });
 
-    it('resets with the retained history when its epoch is not the server\'s', async () => {
+    it("resets with the retained history when its epoch is not the server's", async () => {
       const receiver = makeClient(name, server.baseUrl, { since: 2, epoch: 'an-older-server' });
       const recorder = new Recorder(receiver);
       receiver.connect();
       await recorder.waitForSyncs(1);
       assert.deepEqual(recorder.resets, [room.epoch]);
       assert.equal(recorder.syncs[0]!.reset, true);
-      assert.deepEqual(recorder.ids(), room.since(0).messages.map((m) => m.id));
+      assert.deepEqual(
+        recorder.ids(),
+        room.since(0).messages.map((m) => m.id),
+      );
       receiver.disconnect();
     });
 
@@ -66,7 +69,10 @@ for (const name of TRANSPORTS) {
       await waitFor(() => receiver.cursor === room.cursor, 3000, 'catch-up');
       const newIds = recorder.ids().slice(start);
       assert.equal(recorder.syncs[1]!.reset, true);
-      assert.deepEqual(newIds, room.since(0).messages.map((m) => m.id)); // the last 5, no repeats
+      assert.deepEqual(
+        newIds,
+        room.since(0).messages.map((m) => m.id),
+      ); // the last 5, no repeats
       sender.disconnect();
       receiver.disconnect();
     });

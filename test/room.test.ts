@@ -30,9 +30,15 @@ describe('Room', () => {
   it('since() gives what follows a cursor, nothing when joining live', () => {
     const room = new Room({ historyLimit: 10 });
     for (let n = 1; n <= 5; n++) room.append(send(n), 'short-polling');
-    assert.deepEqual(room.since(3).messages.map((m) => m.id), [4, 5]);
+    assert.deepEqual(
+      room.since(3).messages.map((m) => m.id),
+      [4, 5],
+    );
     assert.deepEqual(room.since(5).messages, []);
-    assert.deepEqual(room.since(0).messages.map((m) => m.id), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      room.since(0).messages.map((m) => m.id),
+      [1, 2, 3, 4, 5],
+    );
     const live = room.since(undefined);
     assert.deepEqual(live.messages, []);
     assert.equal(live.cursor, 5);
@@ -44,8 +50,14 @@ describe('Room', () => {
     for (let n = 1; n <= 10; n++) room.append(send(n), 'long-polling');
     const old = room.since(2);
     assert.equal(old.reset, true);
-    assert.deepEqual(old.messages.map((m) => m.id), [8, 9, 10]);
-    assert.deepEqual(room.since(7).messages.map((m) => m.id), [8, 9, 10]);
+    assert.deepEqual(
+      old.messages.map((m) => m.id),
+      [8, 9, 10],
+    );
+    assert.deepEqual(
+      room.since(7).messages.map((m) => m.id),
+      [8, 9, 10],
+    );
     assert.equal(room.since(7).reset, undefined);
     assert.equal(room.since(11).reset, true);
     assert.equal(room.since(9, 'another-epoch').reset, true);

@@ -44,10 +44,13 @@ export class AutoSendController implements ReactiveController {
   }
 
   #scheduleNext(): void {
-    this.#timer = setTimeout(() => {
-      this.#sendProbe();
-      this.#scheduleNext();
-    }, this.intervalMs * (0.5 + Math.random()));
+    this.#timer = setTimeout(
+      () => {
+        this.#sendProbe();
+        this.#scheduleNext();
+      },
+      this.intervalMs * (0.5 + Math.random()),
+    );
   }
 
   #sendProbe(): void {

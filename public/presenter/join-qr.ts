@@ -24,7 +24,7 @@ export class JoinQr extends LitElement {
   protected override render(): unknown {
     if (!this.url) return html`<p>No network address to join on: is the server listening on 127.0.0.1 only?</p>`;
     return html`<figure class="join-qr">
-      ${this.image ? html`<img src=${this.image} alt=${`QR code for ${this.url}`}>` : ''}
+      ${this.image ? html`<img src=${this.image} alt=${`QR code for ${this.url}`} />` : ''}
       <figcaption>Join: <a href=${this.url}>${this.url}</a></figcaption>
     </figure>`;
   }

@@ -42,7 +42,7 @@ export class PresenterPanel extends LitElement {
 
   #renderUnlock(): unknown {
     return html`<form class="unlock" @submit=${this.#unlock}>
-      <label>Presenter token <input name="token" type="password" autocomplete="off" required></label>
+      <label>Presenter token <input name="token" type="password" autocomplete="off" required /></label>
       <button type="submit">Unlock</button>
       <span class="hint">printed in the server's terminal at start-up</span>
     </form>`;
@@ -52,32 +52,63 @@ export class PresenterPanel extends LitElement {
     const settings = this.serverState.settings;
     if (!settings) return html`<p>Loading the lab settings…</p>`;
     const millis = (kind: 'addedLatencyMs' | 'jitterMs', name: TransportName, label: string) =>
-      html`<label>${label} <input type="number" min="0" max=${MAX_ADDED_MS} step="50" .value=${String(settings[kind][name])}
-        aria-label=${`${DISPLAY_NAMES[name]} ${label}`}
-        @change=${(event: Event) => this.#apply({ [kind]: { [name]: Number((event.target as HTMLInputElement).value) } })}> ms</label>`;
-    return html`
-      <div class="presenter-grid">
-        <div class="presenter-controls">
-          <label class="proxy"><input type="checkbox" .checked=${settings.blockWebSocket}
-            @change=${(event: Event) => this.#apply({ blockWebSocket: (event.target as HTMLInputElement).checked })}>
-            Block WebSocket ("corporate proxy")</label>
-          <label class="proxy"><input type="checkbox" .checked=${settings.liftRateLimit}
-            @change=${(event: Event) => this.#apply({ liftRateLimit: (event.target as HTMLInputElement).checked })}>
-            Lift the send rate limit (fast auto-send)</label>
-          <table class="impairments">
-            <thead><tr><th scope="col">Transport</th><th scope="col">Added latency (each way)</th><th scope="col">Jitter</th><th scope="col"></th></tr></thead>
-            <tbody>${TRANSPORT_NAMES.map((name) => html`<tr>
-              <th scope="row">${DISPLAY_NAMES[name]}</th>
-              <td>${millis('addedLatencyMs', name, 'latency')}</td>
-              <td>${millis('jitterMs', name, 'jitter')}</td>
-              <td><button type="button" @click=${() => this.#drop(name)}>Drop ${DISPLAY_NAMES[name]} connections</button></td>
-            </tr>`)}</tbody>
-          </table>
-          ${renderStatsTable(this.serverState.stats)}
-          <button type="button" class="lock" @click=${this.#lock}>Forget token</button>
-        </div>
-        <join-qr url=${this.joinUrl}></join-qr>
-      </div>`;
+      html`<label
+        >${label}
+        <input
+          type="number"
+          min="0"
+          max=${MAX_ADDED_MS}
+          step="50"
+          .value=${String(settings[kind][name])}
+          aria-label=${`${DISPLAY_NAMES[name]} ${label}`}
+          @change=${(event: Event) => this.#apply({ [kind]: { [name]: Number((event.target as HTMLInputElement).value) } })}
+        />
+        ms</label
+      >`;
+    return html` <div class="presenter-grid">
+      <div class="presenter-controls">
+        <label class="proxy"
+          ><input
+            type="checkbox"
+            .checked=${settings.blockWebSocket}
+            @change=${(event: Event) => this.#apply({ blockWebSocket: (event.target as HTMLInputElement).checked })}
+          />
+          Block WebSocket ("corporate proxy")</label
+        >
+        <label class="proxy"
+          ><input
+            type="checkbox"
+            .checked=${settings.liftRateLimit}
+            @change=${(event: Event) => this.#apply({ liftRateLimit: (event.target as HTMLInputElement).checked })}
+          />
+          Lift the send rate limit (fast auto-send)</label
+        >
+        <table class="impairments">
+          <thead>
+            <tr>
+              <th scope="col">Transport</th>
+              <th scope="col">Added latency (each way)</th>
+              <th scope="col">Jitter</th>
+              <th scope="col"></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${TRANSPORT_NAMES.map(
+              (name) =>
+                html`<tr>
+                  <th scope="row">${DISPLAY_NAMES[name]}</th>
+                  <td>${millis('addedLatencyMs', name, 'latency')}</td>
+                  <td>${millis('jitterMs', name, 'jitter')}</td>
+                  <td><button type="button" @click=${() => this.#drop(name)}>Drop ${DISPLAY_NAMES[name]} connections</button></td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${renderStatsTable(this.serverState.stats)}
+        <button type="button" class="lock" @click=${this.#lock}>Forget token</button>
+      </div>
+      <join-qr url=${this.joinUrl}></join-qr>
+    </div>`;
   }
 
   async #unlock(event: SubmitEvent): Promise<void> {

@@ -128,9 +128,12 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
     this.#sync = undefined;
     this.setStatus('reconnecting', reason);
     const generation = this.generation;
-    this.#reconnectTimer = setTimeout(() => {
-      if (generation === this.generation) this.open();
-    }, backoffMs(this.#reconnectAttempt++, 250, 5000));
+    this.#reconnectTimer = setTimeout(
+      () => {
+        if (generation === this.generation) this.open();
+      },
+      backoffMs(this.#reconnectAttempt++, 250, 5000),
+    );
   }
 
   /** The cursor to resume from, as the server's query or handshake expects it. */

@@ -38,13 +38,21 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
 
   fastify.put<{ Body: LabUpdate }>(
     '/api/lab',
-    { attachValidation: true, preHandler: presenterOnly, schema: { body: LabUpdateSchema, response: { 200: LabSettingsSchema, ...authErrors } } },
+    {
+      attachValidation: true,
+      preHandler: presenterOnly,
+      schema: { body: LabUpdateSchema, response: { 200: LabSettingsSchema, ...authErrors } },
+    },
     async (request, reply) => invalidBody(request, reply) ?? lab.update(request.body),
   );
 
   fastify.post<{ Body: Static<typeof DropBodySchema> }>(
     '/api/lab/drop',
-    { attachValidation: true, preHandler: presenterOnly, schema: { body: DropBodySchema, response: { 200: DropResultSchema, ...authErrors } } },
+    {
+      attachValidation: true,
+      preHandler: presenterOnly,
+      schema: { body: DropBodySchema, response: { 200: DropResultSchema, ...authErrors } },
+    },
     async (request, reply) => invalidBody(request, reply) ?? lab.drop(request.body.transport),
   );
 
@@ -55,9 +63,7 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
     async () => ({ ...lab.stats.last, settings: lab.settings }),
   );
 
-  fastify.get(
-    '/api/lab/join',
-    { schema: { response: { 200: Type.Object({ urls: Type.Array(Type.String()) }) } } },
-    async () => ({ urls: joinUrls(fastify.server.address() as AddressInfo) }),
-  );
+  fastify.get('/api/lab/join', { schema: { response: { 200: Type.Object({ urls: Type.Array(Type.String()) }) } } }, async () => ({
+    urls: joinUrls(fastify.server.address() as AddressInfo),
+  }));
 }

@@ -32,8 +32,7 @@ export const CatchupSchema = Type.Object({
   reset: Type.Optional(Type.Boolean()),
 });
 
-export const optionalInt = (raw: string | undefined): number | undefined =>
-  raw === undefined ? undefined : Number(raw);
+export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
 
 export function messagesUrl(via: TransportName): string {
   return `/api/${via}/messages`;

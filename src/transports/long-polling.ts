@@ -112,5 +112,4 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
       });
     },
   );
-
 };

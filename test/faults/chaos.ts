@@ -156,7 +156,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       // After a restart only what follows the reset must match the new room.
       const lastReset = resetAt.get(recorder)!.at(-1);
       const current = restarted ? recorder.messages.slice(lastReset ?? recorder.messages.length) : recorder.messages;
-      const counts = tally(current.map((message) => message.id), expected);
+      const counts = tally(
+        current.map((message) => message.id),
+        expected,
+      );
       if (restarted) {
         const before = recorder.messages.slice(0, lastReset ?? 0).map((message) => message.id);
         const beforeCounts = tally(before, []);

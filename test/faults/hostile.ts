@@ -52,11 +52,7 @@ export class Bystanders {
   async check(): Promise<void> {
     const sender = this.#clients[this.#rounds++ % this.#clients.length]!;
     const { id } = await sender.send(input(`bystander check ${this.#rounds}`, 'bystander'));
-    await waitFor(
-      () => this.#recorders.every((recorder) => recorder.ids().includes(id)),
-      10_000,
-      `every bystander got message ${id}`,
-    );
+    await waitFor(() => this.#recorders.every((recorder) => recorder.ids().includes(id)), 10_000, `every bystander got message ${id}`);
     for (const recorder of this.#recorders) {
       const ids = recorder.ids();
       if (new Set(ids).size !== ids.length) throw new Error(`${recorder.client.name} bystander got a duplicate`);

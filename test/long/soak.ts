@@ -53,7 +53,9 @@ interface Watched {
   outOfOrder: number;
 }
 const watched: Watched[] = [];
-console.log(`soak: ${clientCount} clients, ${ratePerSec} msg/s, ${values.minutes} min after ${warmupMs / 1000} s warm-up, server at ${baseUrl}`);
+console.log(
+  `soak: ${clientCount} clients, ${ratePerSec} msg/s, ${values.minutes} min after ${warmupMs / 1000} s warm-up, server at ${baseUrl}`,
+);
 for (let n = 0; n < clientCount; n++) {
   const name = TRANSPORTS[n % TRANSPORTS.length]!;
   const client = clientTransports[name]({ baseUrl, WebSocket: WebSocket as unknown as WebSocketConstructor });
@@ -111,7 +113,10 @@ const loaded = await serverSample();
 for (const { client } of watched) client.disconnect();
 let after = await serverSample();
 const leaveStarted = Date.now();
-while (Date.now() - leaveStarted < 60_000 && (after.heldPolls > 0 || after.socketConnections > 0 || after.roomSubscribers > idle.roomSubscribers)) {
+while (
+  Date.now() - leaveStarted < 60_000 &&
+  (after.heldPolls > 0 || after.socketConnections > 0 || after.roomSubscribers > idle.roomSubscribers)
+) {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   after = await serverSample();
 }
@@ -148,13 +153,19 @@ const timers = (sample: ServerSample): number => sample.resources.Timeout ?? 0;
 const sockets = (sample: ServerSample): number => sample.resources.TCPSocketWrap ?? 0;
 
 console.log('\nSoak summary');
-console.log(`  messages: sent ${sent}, acked ${acked}, refused ${refused}, room ends at id ${lastId}, ${((sent / sendingMs) * 1000).toFixed(1)} msg/s offered`);
+console.log(
+  `  messages: sent ${sent}, acked ${acked}, refused ${refused}, room ends at id ${lastId}, ${((sent / sendingMs) * 1000).toFixed(1)} msg/s offered`,
+);
 for (const name of TRANSPORTS) {
   const row = perTransport[name];
   console.log(`  ${name.padEnd(14)} ${row.clients} clients, lost ${row.lost}, duplicated or reordered ${row.outOfOrder}`);
 }
-console.log(`  server RSS  : ${mb(measured[0]!.rssBytes)} -> ${mb(measured.at(-1)!.rssBytes)}, slope ${slope(series('rssBytes')).toFixed(3)} MB/min after warm-up (${measured.length} samples)`);
-console.log(`  server heap : ${mb(measured[0]!.heapUsedBytes)} -> ${mb(measured.at(-1)!.heapUsedBytes)}, slope ${slope(series('heapUsedBytes')).toFixed(3)} MB/min (after gc)`);
+console.log(
+  `  server RSS  : ${mb(measured[0]!.rssBytes)} -> ${mb(measured.at(-1)!.rssBytes)}, slope ${slope(series('rssBytes')).toFixed(3)} MB/min after warm-up (${measured.length} samples)`,
+);
+console.log(
+  `  server heap : ${mb(measured[0]!.heapUsedBytes)} -> ${mb(measured.at(-1)!.heapUsedBytes)}, slope ${slope(series('heapUsedBytes')).toFixed(3)} MB/min (after gc)`,
+);
 console.log('                 idle before | under load | after clients left');
 console.log(`  held polls   : ${idle.heldPolls} | ${loaded.heldPolls} | ${after.heldPolls}`);
 console.log(`  ws+sio conns : ${idle.socketConnections} | ${loaded.socketConnections} | ${after.socketConnections}`);
@@ -164,6 +175,8 @@ console.log(`  timers       : ${timers(idle)} | ${timers(loaded)} | ${timers(aft
 console.log(`  tcp sockets  : ${sockets(idle)} | ${sockets(loaded)} | ${sockets(after)}`);
 const leaked = after.heldPolls > 0 || after.socketConnections > 0 || timers(after) > timers(idle) || sockets(after) > sockets(idle);
 const lost = Object.values(perTransport).some((row) => row.lost > 0 || row.outOfOrder > 0);
-console.log(`  => ${leaked || lost ? 'FAILED' : 'OK'}${leaked ? ' (counts did not return to idle)' : ''}${lost ? ' (deliveries lost or out of order)' : ''}`);
+console.log(
+  `  => ${leaked || lost ? 'FAILED' : 'OK'}${leaked ? ' (counts did not return to idle)' : ''}${lost ? ' (deliveries lost or out of order)' : ''}`,
+);
 child.send('stop');
 process.exit(leaked || lost ? 1 : 0);
