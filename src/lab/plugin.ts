@@ -6,13 +6,15 @@ import { addLabHttpHooks } from './http-hooks.js';
 import type { Lab } from './lab.js';
 import { registerLabRoutes } from './routes.js';
 
-export const labPlugin = fp<{ lab: Lab; room: Room }>(async (fastify, { lab, room }) => {
-  addLabHttpHooks(fastify, lab);
-  const unsubscribe = room.subscribe((message) => lab.stats.count(message.via, 'messages'));
-  // Before the transports' own preClose hooks answer their held polls, so those answers are not delayed.
-  fastify.addHook('preClose', async () => {
-    unsubscribe();
-    lab.close();
-  });
-  registerLabRoutes(fastify, lab);
-});
+export const labPlugin = fp<{ lab: Lab; room: Room; presenterAttemptsPerMin: number }>(
+  async (fastify, { lab, room, presenterAttemptsPerMin }) => {
+    addLabHttpHooks(fastify, lab);
+    const unsubscribe = room.subscribe((message) => lab.stats.count(message.via, 'messages'));
+    // Before the transports' own preClose hooks answer their held polls, so those answers are not delayed.
+    fastify.addHook('preClose', async () => {
+      unsubscribe();
+      lab.close();
+    });
+    registerLabRoutes(fastify, lab, presenterAttemptsPerMin);
+  },
+);

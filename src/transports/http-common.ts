@@ -1,9 +1,10 @@
 // What the two HTTP transports share: the send route and the receive query.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { checkLengths, MessageSchema, SendInputSchema, type SendInput, type TransportName } from '../chat/message.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
-import type { Room } from '../chat/room.js';
+import type { Catchup, Room } from '../chat/room.js';
+import type { ServerOptions } from '../config.js';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
@@ -30,7 +31,33 @@ export const CatchupSchema = Type.Object({
   cursor: Type.Integer(),
   epoch: Type.String(),
   reset: Type.Optional(Type.Boolean()),
+  more: Type.Optional(Type.Boolean()),
 });
+
+/** A poll reply: the catch-up cut to at most `max` messages, with `more: true` when some are left for the next poll. */
+export type PollReply = Catchup & { more?: true };
+
+export function firstBatch(catchup: Catchup, max: number): PollReply {
+  return catchup.messages.length <= max ? catchup : { ...catchup, messages: catchup.messages.slice(0, max), more: true };
+}
+
+/**
+ * The reply to a poll answered at once: one batch, charged to the address's
+ * catch-up byte budget, or `429 catchup_budget` with Retry-After.
+ */
+export function answerPoll(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  catchup: Catchup,
+  options: ServerOptions,
+  guard: Guard,
+): PollReply | FastifyReply {
+  const batch = firstBatch(catchup, options.pollBatchMessages);
+  const admission = guard.admitCatchup(clientIp(request.raw), batch.messages);
+  if (admission.ok) return batch;
+  reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
+  return sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
+}
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
 

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { HostCheck, UNKNOWN_HOST } from '../http/host-check.js';
 import type { Lab } from '../lab/lab.js';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -35,12 +36,15 @@ function matches(path: string, pathname: string): boolean {
   return pathname === path || (path.endsWith('/') && pathname.startsWith(path));
 }
 
-export const upgradePlugin = fp(async (fastify: FastifyInstance, { lab }: { lab: Lab }) => {
+export const upgradePlugin = fp(async (fastify: FastifyInstance, { lab, allowedHosts }: { lab: Lab; allowedHosts: readonly string[] }) => {
   const routes: Array<{ path: string; handler: UpgradeHandler }> = [];
+  const hosts = new HostCheck(allowedHosts);
   fastify.decorate('upgrades', { add: (path, handler) => routes.push({ path, handler }) } satisfies UpgradeRoutes);
 
   fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    // DNS rebinding: the same Host rule as every HTTP request, on every upgrade path.
+    if (!hosts.allows(req)) return refuseUpgrade(socket, 421, 'Misdirected Request', UNKNOWN_HOST.message);
     const pathname = (req.url ?? '/').split('?')[0]!;
     // The presenter's "corporate proxy": no WebSocket gets through, on any path.
     if (lab.settings.blockWebSocket) {
