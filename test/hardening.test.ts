@@ -4,11 +4,14 @@
 // process stays far from its descriptor limit.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import http from 'node:http';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
+import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { Room } from '../src/chat/room.js';
 import { DEFAULTS } from '../src/config.js';
+import { NAMESPACE_JOIN_MS } from '../src/transports/engine-sessions.js';
 import { Guard } from '../src/transports/guard.js';
 import { rawExchange } from './faults/hostile.js';
 import { connected, disconnectAll, input, makeClient, Recorder, startServer, TRANSPORTS, waitFor } from './helpers.js';
@@ -30,6 +33,45 @@ async function tcpFrom(port: number, localAddress: string): Promise<net.Socket |
 
 const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+/** A GET from `localAddress`: status and body. */
+function getFrom(port: number, path: string, localAddress: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path, localAddress, agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
+}
+
+describe('finding 1: Engine.IO sessions per IP', () => {
+  it('bare handshakes beyond the cap are refused (403) before a session exists; sessions that join no namespace are closed', async () => {
+    const guard = new Guard({ ...DEFAULTS, maxConnectionsPerIp: 10 });
+    const server = await startServer({ maxConnectionsPerIp: 10, guard });
+    try {
+      const handshake = () => getFrom(server.port, '/socket.io/?EIO=4&transport=polling', '127.0.0.5');
+      const answers = await Promise.all(Array.from({ length: 25 }, handshake));
+      assert.equal(answers.filter((answer) => answer.status === 200).length, 10, answers.map((a) => a.status).join());
+      assert.equal(answers.filter((answer) => answer.status === 403).length, 15);
+      assert.equal(guard.engineSessions.count('127.0.0.5'), 10);
+      // Direct WebSocket sessions count too.
+      const direct = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`, { localAddress: '127.0.0.5' });
+      direct.on('error', () => undefined);
+      const [, response] = (await once(direct, 'unexpected-response')) as [unknown, { statusCode: number }];
+      assert.notEqual(response.statusCode, 101);
+      // Another address still connects a real client meanwhile.
+      const recorder = await connected(makeClient('socketio', server.baseUrl));
+      recorder.client.disconnect();
+      // None of the bare sessions joined a namespace: they are closed after NAMESPACE_JOIN_MS.
+      await waitFor(() => guard.engineSessions.count('127.0.0.5') === 0, NAMESPACE_JOIN_MS * 3, 'idle sessions closed');
+      assert.equal((await handshake()).status, 200, 'the address may connect again');
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('finding 2: TCP connections per IP', () => {
   it('an address over its cap has its connections closed at once; other addresses are served', async () => {
@@ -211,6 +253,28 @@ describe('finding 4: catch-up in bounded batches and a per-IP byte budget', () =
       });
       assert.equal(other, 200);
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('finding 4: Socket.IO flooders are disconnected, as WebSocket closes 1008', () => {
+  it('a client that keeps sending into its limit gets rate_limited acks, then is disconnected by the server', async () => {
+    const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 3 });
+    const socket = io(server.baseUrl, { transports: ['websocket'], forceNew: true, reconnection: false });
+    try {
+      await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const codes: string[] = [];
+      for (let n = 0; n < 50 && socket.connected; n++) {
+        socket.emit('send', input(`sio flood ${n}`), (ack: { ok: boolean; error?: { code: string } }) => {
+          if (!ack.ok) codes.push(ack.error!.code);
+        });
+      }
+      assert.equal(await disconnected, 'io server disconnect');
+      assert.ok(codes.length > 0 && codes.every((code) => code === 'rate_limited'), codes.join());
+    } finally {
+      socket.close();
       await server.close();
     }
   });

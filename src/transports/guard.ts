@@ -65,6 +65,8 @@ export class Guard {
   readonly heldPolls: PerIpCounter;
   /** Every TCP connection to the server. */
   readonly tcp: PerIpCounter;
+  /** Engine.IO sessions (Socket.IO clients from their handshake on, joined to a namespace or not). */
+  readonly engineSessions: PerIpCounter;
   /** Catch-up replies refused for the budget, and sends refused by the rate limit (for tests and the attack run). */
   catchupRefused = 0;
   sendsRefused = 0;
@@ -85,6 +87,7 @@ export class Guard {
     this.connections = new PerIpCounter(options.maxConnectionsPerIp);
     this.heldPolls = new PerIpCounter(options.longPollMaxHeldPerIp);
     this.tcp = new PerIpCounter(options.maxTcpConnectionsPerIp);
+    this.engineSessions = new PerIpCounter(options.maxConnectionsPerIp);
   }
 
   /**

@@ -6,6 +6,7 @@ import { Server as EngineServer } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
 import { parseCursor } from './cursor.js';
+import { capEngineSessions } from './engine-sessions.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import type { TransportPlugin } from './types.js';
@@ -27,6 +28,7 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
   });
   const io = new Server({ path: SOCKETIO_PATH, serveClient: false });
   io.bind(engine);
+  capEngineSessions(engine, io, guard);
   // The lab's added latency is applied per packet (polling or WebSocket alike), each direction, in order.
   const inbound = lab.queue('socketio', 'in');
   const outbound = lab.queue('socketio', 'out');
@@ -79,18 +81,22 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
       for (const message of catchup.messages) socket.emit('message', message);
     });
 
-    const admitAndAppend = (input: unknown): SendAck => {
+    /** The ack, and whether the client keeps sending into its rate limit (then it is disconnected, as WebSocket's 1008). */
+    const admitAndAppend = (input: unknown): { reply: SendAck; persistent?: boolean } => {
       const parsed = parseSendInput(input);
-      if (!parsed.ok) return { ok: false, error: parsed.error };
+      if (!parsed.ok) return { reply: { ok: false, error: parsed.error } };
       const admission = guard.admitSend(`sio:${socket.id}`, clientIp(socket.request));
-      if (!admission.ok) return { ok: false, error: admission.error };
-      return { ok: true, message: room.append(parsed.value, 'socketio').message };
+      if (!admission.ok) return { reply: { ok: false, error: admission.error }, persistent: admission.persistent };
+      return { reply: { ok: true, message: room.append(parsed.value, 'socketio').message } };
     };
     socket.on('send', (input: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return; // nobody to answer
       inbound.push(() => {
-        const reply = admitAndAppend(input);
-        outbound.push(() => ack(reply));
+        const { reply, persistent } = admitAndAppend(input);
+        outbound.push(() => {
+          ack(reply);
+          if (persistent) socket.disconnect(true);
+        });
       });
     });
     socket.onAny((event: string, ...args: unknown[]) => {
