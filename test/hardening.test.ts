@@ -239,6 +239,16 @@ describe('finding 4: catch-up in bounded batches and a per-IP byte budget', () =
       assert.equal(refused.status, 429);
       assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'catchup_budget');
       assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      // The pushed transports ask the same budget: a WebSocket upgrade is refused, Socket.IO gets connect_error.
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?since=0`);
+      ws.on('error', () => undefined);
+      const [, wsResponse] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number; headers: Record<string, string> }];
+      assert.equal(wsResponse.statusCode, 429);
+      assert.ok(Number(wsResponse.headers['retry-after']) >= 1);
+      const sio = io(server.baseUrl, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { since: 0 } });
+      const sioError = await new Promise<Error & { data?: { code: string } }>((resolve) => sio.once('connect_error', resolve));
+      assert.equal(sioError.data?.code, 'catchup_budget');
+      sio.close();
       // A live poll (nothing old in it) costs nothing.
       assert.equal((await history(`/api/short-polling/messages?since=${room.cursor}`)).status, 200);
       // Another address still gets the history.

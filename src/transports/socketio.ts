@@ -64,6 +64,15 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
     const cursor = parseCursor(auth.since, auth.epoch);
     if (!cursor.ok) return next(Object.assign(new Error(cursor.error.message), { data: cursor.error }));
     socket.data.cursor = cursor.value;
+    const backlog = guard.admitCatchup(clientIp(socket.request), room.since(cursor.value.since, cursor.value.epoch).messages);
+    if (!backlog.ok) {
+      const error = {
+        code: 'catchup_budget',
+        message: 'too much history asked from this address, retry later',
+        retryAfterMs: backlog.retryAfterMs,
+      };
+      return next(Object.assign(new Error(error.message), { data: error }));
+    }
     const releaseSlot = guard.connections.tryOpen(clientIp(socket.request));
     if (!releaseSlot) {
       const error = { code: 'too_many_connections', message: 'too many connections from this address' };

@@ -22,10 +22,11 @@ declare module 'fastify' {
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
-export function refuseUpgrade(socket: Duplex, status: number, reason: string, body = reason): void {
+export function refuseUpgrade(socket: Duplex, status: number, reason: string, body = reason, retryAfterSec?: number): void {
   if (!socket.writable) return void socket.destroy();
+  const retryAfter = retryAfterSec === undefined ? '' : `Retry-After: ${retryAfterSec}\r\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n${retryAfter}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     () => socket.destroy(),
   );

@@ -55,6 +55,12 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab, 
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const cursor = parseCursor(query.get('since') ?? undefined, query.get('epoch') ?? undefined);
     if (!cursor.ok) return refuseUpgrade(socket, 400, 'Bad Request', cursor.error.message);
+    // The history asked for is charged to the address's catch-up budget before the upgrade.
+    const backlog = guard.admitCatchup(clientIp(req), room.since(cursor.value.since, cursor.value.epoch).messages);
+    if (!backlog.ok) {
+      const retryAfterSec = Math.max(1, Math.ceil(backlog.retryAfterMs / 1000));
+      return refuseUpgrade(socket, 429, 'Too Many Requests', 'too much history asked from this address, retry later', retryAfterSec);
+    }
     const releaseSlot = guard.connections.tryOpen(clientIp(req));
     if (!releaseSlot) return refuseUpgrade(socket, 429, 'Too Many Requests', 'too many connections from this address');
     // The handshake may still fail (bad headers); the slot is freed with the socket either way.
