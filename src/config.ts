@@ -76,7 +76,7 @@ export const DEFAULTS: ServerOptions = {
   sendBurstPerClient: 20,
   sendRatePerIp: 400,
   sendBurstPerIp: 400,
-  newClientRatePerIp: 5,
+  newClientRatePerIp: 10,
   newClientBurstPerIp: 300,
   maxConnectionsPerIp: 1000,
   maxTcpConnectionsPerIp: 5000,

@@ -97,8 +97,8 @@ export interface SendLimits {
 
 /** A client counts as active (sharing its IP's budget) this long after its last accepted send. */
 export const ACTIVE_WINDOW_MS = 5_000;
-/** A client unheard of this long is forgotten: its next send needs a new-client token again. */
-export const FORGET_AFTER_MS = 60_000;
+/** A client unheard of this long is forgotten (its next send needs a new-client token again): memory stays under burst + rate x this per IP. */
+export const FORGET_AFTER_MS = 600_000;
 /** Time constant of the per-client send-rate estimate. */
 const RATE_TAU_MS = 3_000;
 
