@@ -3,8 +3,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
 import type { ChatError } from '../chat/message.js';
+import { namedPlugin } from '../named-plugin.js';
 
 export function sendError(reply: FastifyReply, status: number, error: ChatError): FastifyReply {
   return reply.code(status).send({ error });
@@ -19,7 +19,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request' },
 };
 
-export const errorsPlugin = fp(async (fastify: FastifyInstance) => {
+function setErrorHandlers(fastify: FastifyInstance): void {
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
       const code = error.validationContext === 'querystring' ? 'invalid_query' : 'invalid_message';
@@ -37,7 +37,9 @@ export const errorsPlugin = fp(async (fastify: FastifyInstance) => {
   fastify.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
-});
+}
+
+export const errorsPlugin = namedPlugin('errors', setErrorHandlers);
 
 /** Fastify's `frameworkErrors`: a URL the router cannot decode (FST_ERR_BAD_URL) and the like. */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {

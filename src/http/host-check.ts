@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
+import { namedPlugin } from '../named-plugin.js';
 import { sendError } from './errors.js';
 
 const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
@@ -63,9 +63,12 @@ export class HostCheck {
 export const UNKNOWN_HOST = { code: 'unknown_host', message: 'this server does not answer to that Host name (see --allowed-host)' };
 
 /** Every HTTP request (the Socket.IO polling ones included) passes the Host check first: 421 otherwise. */
-export const hostCheckPlugin = fp(async (fastify: FastifyInstance, { allowedHosts }: { allowedHosts: readonly string[] }) => {
+function checkHosts(fastify: FastifyInstance, { allowedHosts }: { allowedHosts: readonly string[] }): void {
   const check = new HostCheck(allowedHosts);
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (!check.allows(request.raw)) return sendError(reply, 421, UNKNOWN_HOST);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (check.allows(request.raw)) return done();
+    void sendError(reply, 421, UNKNOWN_HOST);
   });
-});
+}
+
+export const hostCheckPlugin = namedPlugin('host-check', checkHosts, { dependencies: ['errors'] });

@@ -43,7 +43,8 @@ export function firstBatch(catchup: Catchup, max: number): PollReply {
 
 /**
  * The reply to a poll answered at once: one batch, charged to the address's
- * catch-up byte budget, or `429 catchup_budget` with Retry-After.
+ * catch-up byte budget; or undefined once it has answered `429 catchup_budget`
+ * with Retry-After.
  */
 export function answerPoll(
   request: FastifyRequest,
@@ -51,12 +52,13 @@ export function answerPoll(
   catchup: Catchup,
   options: ServerOptions,
   guard: Guard,
-): PollReply | FastifyReply {
+): PollReply | undefined {
   const batch = firstBatch(catchup, options.pollBatchMessages);
   const admission = guard.admitCatchup(clientIp(request.raw), batch.messages);
   if (admission.ok) return batch;
   reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
-  return sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
+  void sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
+  return undefined; // answered
 }
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));

@@ -11,13 +11,13 @@ import {
 } from './http-common.js';
 import type { TransportPlugin } from './types.js';
 
-export const shortPolling: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
+export const shortPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   // Nothing is held between polls: no connection to count or drop.
   lab.attach('short-polling', { httpPrefix: messagesUrl('short-polling'), delayHttp: true });
   registerSendRoute(fastify, room, 'short-polling', guard);
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
     { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any() } } },
-    async (request, reply) => answerPoll(request, reply, room.since(optionalInt(request.query.since), request.query.epoch), options, guard),
+    (request, reply) => answerPoll(request, reply, room.since(optionalInt(request.query.since), request.query.epoch), options, guard),
   );
 };

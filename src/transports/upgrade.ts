@@ -4,9 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
 import { HostCheck, UNKNOWN_HOST } from '../http/host-check.js';
 import type { Lab } from '../lab/lab.js';
+import { namedPlugin } from '../named-plugin.js';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -37,7 +37,7 @@ function matches(path: string, pathname: string): boolean {
   return pathname === path || (path.endsWith('/') && pathname.startsWith(path));
 }
 
-export const upgradePlugin = fp(async (fastify: FastifyInstance, { lab, allowedHosts }: { lab: Lab; allowedHosts: readonly string[] }) => {
+function routeUpgrades(fastify: FastifyInstance, { lab, allowedHosts }: { lab: Lab; allowedHosts: readonly string[] }): void {
   const routes: Array<{ path: string; handler: UpgradeHandler }> = [];
   const hosts = new HostCheck(allowedHosts);
   fastify.decorate('upgrades', { add: (path, handler) => routes.push({ path, handler }) } satisfies UpgradeRoutes);
@@ -55,4 +55,6 @@ export const upgradePlugin = fp(async (fastify: FastifyInstance, { lab, allowedH
     if (route) route.handler(req, socket, head);
     else refuseUpgrade(socket, 404, 'Not Found', `no WebSocket endpoint at ${pathname}`);
   });
-});
+}
+
+export const upgradePlugin = namedPlugin('upgrade-router', routeUpgrades);
