@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { test as base, expect, type Locator, type Page, type Request } from '@playwright/test';
 // Built by `npm run build` (npm test runs it first).
 import { buildServer } from '../dist/src/server.js';
-import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/message.js';
+import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/transports.js';
 
 const CLOSE_GRACE_MS = 2000;
 

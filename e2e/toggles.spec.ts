@@ -82,7 +82,7 @@ test('the layout toggle hides a pane without stopping it', async ({ page }, test
 
 test('on a phone the panes stack, and large text is remembered', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  // A phone gets the one-pane audience view by default (e2e/lab.spec.ts); ask for all four.
+  // A phone gets the one-pane audience view by default (e2e/lab.spec.ts); ask for all of them.
   await openLab(page, '/?view=projector');
   const boxes = await Promise.all(PANE_NAMES.map((name) => pane(page, name).boundingBox()));
   for (const [index, box] of boxes.entries()) {

@@ -1,5 +1,5 @@
 // The only list of transports on the client: the page and the benchmark loop over it.
-import type { TransportName } from '../chat/message.js';
+import type { TransportName } from '../chat/transports.js';
 import { LongPollingTransport } from './long-polling.js';
 import { ShortPollingTransport } from './short-polling.js';
 import { SocketIoTransport } from './socketio.js';

@@ -1,5 +1,5 @@
 // The only list of transports on the server. Adding one = one file + one line.
-import type { TransportName } from '../chat/message.js';
+import type { TransportName } from '../chat/transports.js';
 import { longPolling } from './long-polling.js';
 import { shortPolling } from './short-polling.js';
 import { socketio } from './socketio.js';
