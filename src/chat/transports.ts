@@ -34,6 +34,8 @@ export interface TransportDescriptor {
   readonly displayName: string;
   /** Polling: the client asks; push: the server writes to a connection it holds. */
   readonly kind: 'poll' | 'push';
+  /** How a message goes up: `POST /api/<name>/messages`, or over the transport's own connection. */
+  readonly send: 'post' | 'socket';
   readonly knobs: readonly Knob[];
   /**
    * What the pane shows as expected latency: `half-interval` waits T/2 on
@@ -55,6 +57,7 @@ export const TRANSPORTS = [
     name: 'short-polling',
     displayName: 'Short polling',
     kind: 'poll',
+    send: 'post',
     knobs: [{ type: 'range', setting: 'intervalMs', label: 'Poll interval', min: 100, max: 5000, step: 100, unit: 'ms' }],
     expectedLatency: 'half-interval',
     droppable: false,
@@ -63,6 +66,7 @@ export const TRANSPORTS = [
     name: 'long-polling',
     displayName: 'Long polling',
     kind: 'poll',
+    send: 'post',
     // Takes effect from the next poll; the one held now keeps its hold time.
     knobs: [{ type: 'range', setting: 'waitMs', label: 'Hold time', min: 1000, max: 'longPollMaxWaitMs', step: 1000, unit: 's' }],
     expectedLatency: 'round-trip',
@@ -72,6 +76,7 @@ export const TRANSPORTS = [
     name: 'websocket',
     displayName: 'WebSocket',
     kind: 'push',
+    send: 'socket',
     knobs: [],
     expectedLatency: 'round-trip',
     blockedNotice: () => 'Blocked: the "corporate proxy" refuses every WebSocket handshake (403), so this pane cannot connect.',
@@ -81,6 +86,7 @@ export const TRANSPORTS = [
     name: 'socketio',
     displayName: 'Socket.IO',
     kind: 'push',
+    send: 'socket',
     knobs: [
       {
         type: 'choice',
@@ -98,6 +104,15 @@ export const TRANSPORTS = [
       socketioMode === 'websocket'
         ? 'Blocked: WebSocket-only mode cannot connect through the "corporate proxy".'
         : 'The "corporate proxy" blocks the upgrade: new connections stay on HTTP long polling (drop Socket.IO connections to see it).',
+    droppable: true,
+  },
+  {
+    name: 'sse',
+    displayName: 'Server-Sent Events',
+    kind: 'push',
+    send: 'post',
+    knobs: [],
+    expectedLatency: 'round-trip',
     droppable: true,
   },
 ] as const satisfies readonly TransportDescriptor[];

@@ -3,9 +3,9 @@
 // Not part of the page's bundle.
 import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
-import type { ClientTransportOptions, EventSourceConstructor, WebSocketConstructor } from './transport.js';
+import type { ClientTransportOptions, WebSocketConstructor } from './transport.js';
 
 export const NODE_GLOBALS: Pick<ClientTransportOptions, 'WebSocket' | 'EventSource'> = {
   WebSocket: WebSocket as unknown as WebSocketConstructor,
-  EventSource: EventSource as unknown as EventSourceConstructor,
+  EventSource,
 };
