@@ -2,6 +2,7 @@
 import { expect, latencyFigure, openLab, pane, PANE_NAMES, sendFrom, shownTexts, test } from './fixtures.js';
 
 test('a pane switched off and on again catches up: messages sent meanwhile appear once, in order', async ({ page }, testInfo) => {
+  test.setTimeout(10_000 * PANE_NAMES.length);
   await openLab(page);
   for (const [index, name] of PANE_NAMES.entries()) {
     const sender = PANE_NAMES[(index + 1) % PANE_NAMES.length]!;
