@@ -73,7 +73,7 @@ test('a 2 s short-poll interval shows in the measured latency', async ({ page })
 test('the layout toggle hides a pane without stopping it', async ({ page }, testInfo) => {
   await openLab(page);
   await page.getByRole('checkbox', { name: 'Long polling' }).uncheck();
-  await expect(page.getByRole('region')).toHaveCount(3);
+  await expect(page.getByRole('region')).toHaveCount(PANE_NAMES.length - 1);
   const text = `while hidden ${testInfo.testId.slice(0, 8)}`;
   await sendFrom(page, 'WebSocket', text);
   await expect(pane(page, 'WebSocket').getByText(text, { exact: true })).toHaveCount(1);

@@ -1,7 +1,8 @@
 // Real servers on port 0 and the real client code, for the node:test suites.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Message } from '../src/chat/message.js';
+import type { RawData } from 'ws';
+import type { ChatError, Message } from '../src/chat/message.js';
 import { TRANSPORT_NAMES, type TransportName } from '../src/chat/transports.js';
 import { randomId } from '../src/client/base.js';
 import { clientTransports } from '../src/client/index.js';
@@ -93,4 +94,17 @@ export function input(text: string, author = 'tester'): { clientMsgId: string; a
 /** Asserts ids strictly increase (no duplicate, no reordering). */
 export function isStrictlyIncreasing(ids: number[]): boolean {
   return ids.every((id, index) => index === 0 || id > ids[index - 1]!);
+}
+
+/** A `ws` message as text. (binaryType is ws's default, 'nodebuffer': a message is one Buffer.) */
+export function wsText(data: RawData): string {
+  return (data as Buffer).toString();
+}
+
+/** The HTTP API's JSON bodies, for typed `inject()` replies: `response.json<MessageReply>()`. */
+export interface MessageReply {
+  message: Message;
+}
+export interface ErrorReply {
+  error: ChatError;
 }

@@ -118,7 +118,7 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
   }
 }
 
-export const socketio: TransportPlugin = async (fastify, context) => {
+export const socketio: TransportPlugin = (fastify, context) => {
   const transport = new SocketIoTransport('socketio', fastify, context, { httpPrefix: SOCKETIO_PATH });
   transport.listen();
   const { engine } = transport;

@@ -90,7 +90,7 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
   }
 }
 
-export const sse: TransportPlugin = async (fastify, context) => {
+export const sse: TransportPlugin = (fastify, context) => {
   registerSendRoute(fastify, context.room, 'sse', context.guard);
   const transport = new SseTransport('sse', fastify, context, { httpPrefix: messagesUrl('sse'), delayHttp: true });
   fastify.get<{ Querystring: StreamQuery }>(messagesUrl('sse'), { schema: { querystring: StreamQuerySchema } }, (request, reply) =>

@@ -101,7 +101,7 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
 
 const frame = (value: object): Buffer => Buffer.from(JSON.stringify(value));
 
-export const websocket: TransportPlugin = async (fastify, context) => {
+export const websocket: TransportPlugin = (fastify, context) => {
   const transport = new WebSocketTransport('websocket', fastify, context);
   fastify.upgrades.add(WS_PATH, (req, socket, head) => transport.upgrade(req, socket, head));
   fastify.addHook('onClose', (_instance, done) => {
