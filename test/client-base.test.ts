@@ -57,7 +57,7 @@ class PipeTransport extends BaseClientTransport {
   protected transmit(input: SendInput): Promise<SendReceipt> {
     const refusal = this.server.refusals.shift();
     if (refusal) return Promise.reject(new SendRefused(refusal));
-    return Promise.resolve({ id: this.server.room.append(input, 'websocket').message.id });
+    return this.server.room.append(input, 'websocket').then(({ message }) => ({ id: message.id }));
   }
 }
 
@@ -66,7 +66,7 @@ const input = (text: string): SendInput => ({ clientMsgId: randomId(), author: '
 describe('BaseClientTransport (through an in-memory pipe)', () => {
   it('joins live without a cursor, then delivers every new message once, in order', async () => {
     const server = new PipeServer();
-    server.room.append(input('before'), 'websocket');
+    void server.room.append(input('before'), 'websocket');
     const client = new PipeTransport(server);
     const seen: number[] = [];
     client.on('message', (message) => seen.push(message.id));
@@ -88,11 +88,11 @@ describe('BaseClientTransport (through an in-memory pipe)', () => {
     client.on('sync', (info) => syncs.push(info.caughtUp));
     client.connect();
     await waitFor(() => syncs.length === 1, 1000, 'first sync');
-    server.room.append(input('a'), 'websocket');
+    void server.room.append(input('a'), 'websocket');
     client.cut();
     assert.equal(client.status, 'reconnecting');
-    server.room.append(input('b'), 'websocket');
-    server.room.append(input('c'), 'websocket');
+    void server.room.append(input('b'), 'websocket');
+    void server.room.append(input('c'), 'websocket');
     await waitFor(() => client.status === 'open' && syncs.length === 2, 5000, 'reconnected');
     assert.deepEqual(seen, [1, 2, 3]);
     assert.deepEqual(syncs, [0, 2], 'the second sync caught up the two missed messages');
@@ -107,10 +107,10 @@ describe('BaseClientTransport (through an in-memory pipe)', () => {
     client.on('reset', (epoch) => resets.push(epoch));
     client.connect();
     await waitFor(() => client.epoch === server.room.epoch, 1000, 'first epoch');
-    server.room.append(input('old'), 'websocket');
+    void server.room.append(input('old'), 'websocket');
     await waitFor(() => client.cursor === 1, 1000, 'old message');
     server.room = new Room({ historyLimit: 50 }); // "restarted"
-    server.room.append(input('new 1'), 'websocket');
+    void server.room.append(input('new 1'), 'websocket');
     client.cut();
     await waitFor(() => resets.length === 1 && client.cursor === 1 && client.epoch === server.room.epoch, 5000, 'reset to the new room');
     client.disconnect();

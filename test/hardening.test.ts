@@ -192,7 +192,7 @@ describe('finding 3: a fair send limit', () => {
 describe('finding 4: catch-up in bounded batches and a per-IP byte budget', () => {
   it('GET ?since=0 answers at most pollBatchMessages with more: true; the real clients still get every message once', async () => {
     const room = new Room({ historyLimit: 1000 });
-    for (let n = 0; n < 450; n++) room.append(input(`old ${n}`), 'short-polling');
+    for (let n = 0; n < 450; n++) void room.append(input(`old ${n}`), 'short-polling');
     const server = await startServer({ room, pollBatchMessages: 100 });
     try {
       const first = (await (await fetch(`${server.baseUrl}/api/short-polling/messages?since=0`)).json()) as {
@@ -227,7 +227,7 @@ describe('finding 4: catch-up in bounded batches and a per-IP byte budget', () =
   it('repeated history requests from one address: 429 catchup_budget with Retry-After; another address and live polls are unaffected', async () => {
     let now = Date.now() - 120_000;
     const room = new Room({ historyLimit: 1000, now: () => now });
-    for (let n = 0; n < 200; n++) room.append(input('x'.repeat(900)), 'short-polling'); // ~1 KB each, two minutes old
+    for (let n = 0; n < 200; n++) void room.append(input('x'.repeat(900)), 'short-polling'); // ~1 KB each, two minutes old
     now = Date.now();
     const server = await startServer({ room, catchupBurstBytesPerIp: 500_000, catchupBytesPerSecPerIp: 10_000 });
     const history = (path = '/api/short-polling/messages?since=0') => fetch(`${server.baseUrl}${path}`);

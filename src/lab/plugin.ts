@@ -1,7 +1,7 @@
 // Registers the lab on the root instance (fastify-plugin), so its HTTP hooks
 // see every transport route registered after it.
 import type { FastifyInstance } from 'fastify';
-import type { Room } from '../chat/room.js';
+import type { ChatRoom } from '../chat/room.js';
 import { namedPlugin } from '../named-plugin.js';
 import { addLabHttpHooks } from './http-hooks.js';
 import type { Lab } from './lab.js';
@@ -9,7 +9,7 @@ import { registerLabRoutes } from './routes.js';
 
 function registerLab(
   fastify: FastifyInstance,
-  { lab, room, presenterAttemptsPerMin }: { lab: Lab; room: Room; presenterAttemptsPerMin: number },
+  { lab, room, presenterAttemptsPerMin }: { lab: Lab; room: ChatRoom; presenterAttemptsPerMin: number },
 ): void {
   addLabHttpHooks(fastify, lab);
   const unsubscribe = room.subscribe((message) => lab.stats.count(message.via, 'messages'));

@@ -1,9 +1,10 @@
 // What the two HTTP transports share: the send route and the receive query.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkLengths, MessageSchema, SendInputSchema, type SendInput, type TransportName } from '../chat/message.js';
+import { checkLengths, MessageSchema, SendInputSchema, type SendInput } from '../chat/message.js';
+import { type TransportName } from '../chat/transports.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
-import type { Catchup, Room } from '../chat/room.js';
+import type { Catchup, ChatRoom } from '../chat/room.js';
 import type { ServerOptions } from '../config.js';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
@@ -13,7 +14,7 @@ import { clientIp, type Guard } from './guard.js';
 const Integer = Type.String({ pattern: CURSOR_PATTERN });
 
 /** The HTTP clients name themselves with a random id (per page pane), the key of their send rate limit. */
-const ClientId = Type.String({ minLength: 1, maxLength: 64 });
+export const ClientId = Type.String({ minLength: 1, maxLength: 64 });
 
 export const SendQuerySchema = Type.Object({ client: Type.Optional(ClientId) });
 export type SendQuery = Static<typeof SendQuerySchema>;
@@ -63,6 +64,9 @@ export function answerPoll(
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
 
+/** The rate-limit key of an HTTP sender. */
+export const httpClientKey = (client: string | undefined): string => `http:${client ?? ''}`;
+
 export function messagesUrl(via: TransportName): string {
   return `/api/${via}/messages`;
 }
@@ -74,7 +78,14 @@ export function sendTooMany(reply: FastifyReply, refusal: Extract<SendAdmission,
 }
 
 /** `POST /api/<via>/messages?client=ID`: 201 with the message; a re-sent clientMsgId gets the original back. */
-export function registerSendRoute(fastify: FastifyInstance, room: Room, via: TransportName, guard: Guard): void {
+export function registerSendRoute(
+  fastify: FastifyInstance,
+  room: ChatRoom,
+  via: TransportName,
+  guard: Guard,
+  /** Told the key of a sender that keeps sending into its rate limit (SSE ends its stream). */
+  onPersistentFlooder?: (clientKey: string) => void,
+): void {
   fastify.post<{ Body: SendInput; Querystring: SendQuery }>(
     messagesUrl(via),
     { schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } } },
@@ -82,9 +93,14 @@ export function registerSendRoute(fastify: FastifyInstance, room: Room, via: Tra
       const parsed = checkLengths(request.body);
       if (!parsed.ok) return sendError(reply, 400, parsed.error);
       // Without a client id, all such senders of one IP share one client bucket.
-      const admission = guard.admitSend(`http:${request.query.client ?? ''}`, clientIp(request.raw));
-      if (!admission.ok) return sendTooMany(reply, admission);
-      return reply.code(201).send({ message: room.append(parsed.value, via).message });
+      const clientKey = httpClientKey(request.query.client);
+      const admission = guard.admitSend(clientKey, clientIp(request.raw));
+      if (!admission.ok) {
+        if (admission.persistent) onPersistentFlooder?.(clientKey);
+        return sendTooMany(reply, admission);
+      }
+      const { message } = await room.append(parsed.value, via);
+      return reply.code(201).send({ message });
     },
   );
 }

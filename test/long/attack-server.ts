@@ -20,7 +20,7 @@ export interface AttackSample {
 let ageMs = 120_000;
 const room = new Room({ historyLimit: DEFAULTS.historyLimit, now: () => Date.now() - ageMs });
 for (let n = 0; n < DEFAULTS.historyLimit; n++)
-  room.append({ clientMsgId: randomId(), author: 'history', text: 'h'.repeat(1000) }, 'short-polling');
+  void room.append({ clientMsgId: randomId(), author: 'history', text: 'h'.repeat(1000) }, 'short-polling');
 ageMs = 0;
 const guard = new Guard(DEFAULTS);
 const app = await buildServer({ logLevel: 'silent', room, guard });
