@@ -249,6 +249,11 @@ describe('finding 4: catch-up in bounded batches and a per-IP byte budget', () =
       const sioError = await new Promise<Error & { data?: { code: string } }>((resolve) => sio.once('connect_error', resolve));
       assert.equal(sioError.data?.code, 'catchup_budget');
       sio.close();
+      // SSE: the same 429 as JSON, before any stream.
+      const stream = await fetch(`${server.baseUrl}/api/sse/messages?since=0`);
+      assert.equal(stream.status, 429);
+      assert.equal(((await stream.json()) as { error: { code: string } }).error.code, 'catchup_budget');
+      assert.ok(Number(stream.headers.get('retry-after')) >= 1);
       // A live poll (nothing old in it) costs nothing.
       assert.equal((await history(`/api/short-polling/messages?since=${room.cursor}`)).status, 200);
       // Another address still gets the history.
@@ -290,8 +295,48 @@ describe('finding 4: Socket.IO flooders are disconnected, as WebSocket closes 10
   });
 });
 
+describe('finding 4 (SSE): a persistent flooder loses its stream', () => {
+  it(
+    'the stream named by client= ends once its POSTs keep hitting the limit; a neighbour stream stays open',
+    { timeout: 60_000 },
+    async () => {
+      const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 3 });
+      const streams: http.ClientRequest[] = [];
+      const openStream = (client: string) =>
+        new Promise<http.IncomingMessage>((resolve, reject) => {
+          const request = http.get(`${server.baseUrl}/api/sse/messages?client=${client}`, resolve);
+          request.on('error', () => undefined);
+          request.once('error', reject);
+          streams.push(request);
+        });
+      try {
+        const flooder = await openStream('flooder1');
+        const neighbour = await openStream('neighbour1');
+        assert.equal(flooder.statusCode, 200);
+        const ended = new Promise<void>((resolve) => flooder.once('end', resolve).resume());
+        neighbour.resume();
+        const statuses: number[] = [];
+        for (let n = 0; n < 50 && !flooder.complete; n++) {
+          const response = await fetch(`${server.baseUrl}/api/sse/messages?client=flooder1`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(input(`sse flood ${n}`)),
+          });
+          statuses.push(response.status);
+        }
+        await ended;
+        assert.ok(statuses.includes(429), statuses.join());
+        assert.equal(neighbour.complete, false);
+      } finally {
+        for (const request of streams) request.destroy();
+        await server.close();
+      }
+    },
+  );
+});
+
 describe('finding 7: Host allow-list, and every error in the JSON shape', () => {
-  it('a foreign Host (DNS rebinding) is refused on HTTP (421 JSON), WebSocket and Socket.IO alike; own and configured names pass', async () => {
+  it('a foreign Host (DNS rebinding) is refused on HTTP (421 JSON, SSE streams too), WebSocket and Socket.IO alike; own and configured names pass', async () => {
     const server = await startServer({ allowedHosts: ['demo.example'] });
     try {
       const evil = { Host: 'evil.example' };
@@ -303,6 +348,8 @@ describe('finding 7: Host allow-list, and every error in the JSON shape', () => 
       assert.equal((JSON.parse(post.body) as { error: { code: string } }).error.code, 'unknown_host');
       const sio = await raw(`GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: evil.example:3000\r\nConnection: close\r\n\r\n`);
       assert.equal(sio.status, 421, sio.head);
+      const sse = await raw(`GET /api/sse/messages HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`);
+      assert.equal(sse.status, 421, sse.head);
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: evil });
       ws.on('error', () => undefined);
       const [, response] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }];
