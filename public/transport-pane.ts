@@ -82,8 +82,8 @@ export class TransportPane extends LitElement {
           (message) => message.id,
           (message) =>
             html` <li>
-              <span class="author">${message.author}</span>
-              <span class="text">${message.text}</span>
+              <bdi class="author">${message.author}</bdi>
+              <bdi class="text">${message.text}</bdi>
               <span class="meta"
                 >${DISPLAY_NAMES[message.via]}${message.latencyMs === undefined ? '' : ` · ${formatMs(message.latencyMs)}`}</span
               >

@@ -7,7 +7,9 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
-import { errorsPlugin } from './http/errors.js';
+import { capConnectionsPerIp } from './http/connection-cap.js';
+import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors.js';
+import { hostCheckPlugin } from './http/host-check.js';
 import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
 import { labPlugin } from './lab/plugin.js';
@@ -40,6 +42,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   checkConsistency(options);
   const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
   const lab = new Lab(options.presenterToken || randomToken());
+  const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
 
   const fastify = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
@@ -50,8 +53,8 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Slow-drip requests are cut (408) once requestTimeoutMs passes; it is above the
     // long-poll hold, so held polls are not. Node checks every connectionsCheckingInterval.
-    serverFactory: (handler) =>
-      createServer(
+    serverFactory: (handler) => {
+      const server = createServer(
         {
           requestTimeout: options.requestTimeoutMs,
           headersTimeout: Math.min(options.requestTimeoutMs, 20_000),
@@ -59,19 +62,25 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
           maxHeaderSize: 16 * 1024,
         },
         handler,
-      ),
+      );
+      capConnectionsPerIp(server, guard.tcp);
+      return server;
+    },
     forceCloseConnections: 'idle',
+    // Requests Node or the router refuse before any route: the same JSON error shape.
+    clientErrorHandler,
+    frameworkErrors,
   });
-  const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
 
   // JSON bodies only: a text/plain POST (which a foreign page can send without a
   // CORS preflight) gets 415 instead of reaching a route.
   fastify.removeContentTypeParser('text/plain');
   await fastify.register(errorsPlugin);
+  await fastify.register(hostCheckPlugin, { allowedHosts: options.allowedHosts });
   await fastify.register(securityPlugin);
   fastify.decorate('lab', lab);
-  await fastify.register(labPlugin, { lab, room });
-  await fastify.register(upgradePlugin, { lab });
+  await fastify.register(labPlugin, { lab, room, presenterAttemptsPerMin: options.presenterAttemptsPerMin });
+  await fastify.register(upgradePlugin, { lab, allowedHosts: options.allowedHosts });
   for (const [name, setup] of Object.entries(serverTransports)) {
     // Unlike the plugins above, each keeps its own scope: what it changes there stays there (Socket.IO's drops every body parser).
     const plugin = namedPlugin(`transport-${name}`, setup, { dependencies: ['errors', 'lab', 'upgrade-router'], encapsulate: true });

@@ -21,25 +21,37 @@ describe('send rate limit', () => {
   const defaults = {
     perClient: { ratePerSec: DEFAULTS.sendRatePerClient, burst: DEFAULTS.sendBurstPerClient },
     perIp: { ratePerSec: DEFAULTS.sendRatePerIp, burst: DEFAULTS.sendBurstPerIp },
+    newClientsPerIp: { ratePerSec: DEFAULTS.newClientRatePerIp, burst: DEFAULTS.newClientBurstPerIp },
   };
 
-  it('defaults: 100 phones on one Wi-Fi address, each chatting and auto-sending, for 10 simulated minutes, are never refused', () => {
+  it('defaults: 100 phones on one Wi-Fi address, each chatting and auto-sending, for 10 simulated minutes: never refused once joined', () => {
     let now = 0;
     const limiter = new SendRateLimiter(defaults, () => now);
-    let refused = 0;
+    let refusedJoining = 0;
+    let refusedLater = 0;
     // Every phone runs the page: one pane (client) per transport; the auto-send probe goes out
     // every second through the next pane in turn, and the person types a
     // message every 2 s plus a burst of 5 quick ones once a minute.
+    // The client ids (one per pane) are new in the first seconds: beyond the new-client
+    // burst (300) their first sends wait for a new-client token (the client
+    // retries them); after that nothing is refused.
     for (let second = 0; second < 600; second++) {
       for (let phone = 0; phone < 100; phone++) {
         now = second * 1000 + phone * 7;
         const pane = (second + phone) % DESCRIPTORS.length;
-        if (!limiter.admit(`phone${phone}/pane${pane}`, '10.0.0.1').ok) refused++;
-        if (second % 2 === 0 && !limiter.admit(`phone${phone}/pane0`, '10.0.0.1').ok) refused++;
-        if (second % 60 === phone % 60) for (let n = 0; n < 5; n++) if (!limiter.admit(`phone${phone}/pane1`, '10.0.0.1').ok) refused++;
+        const admit = (key: string): void => {
+          if (limiter.admit(key, '10.0.0.1').ok) return;
+          if (second < 30) refusedJoining++;
+          else refusedLater++;
+        };
+        admit(`phone${phone}/pane${pane}`);
+        if (second % 2 === 0) admit(`phone${phone}/pane0`);
+        if (second % 60 === phone % 60) for (let n = 0; n < 5; n++) admit(`phone${phone}/pane1`);
       }
     }
-    assert.equal(refused, 0);
+    assert.equal(refusedLater, 0);
+    // Each of the ~100 ids over the burst is refused a few times (5 new ids a second) before its first send passes.
+    assert.ok(refusedJoining < 400, `${refusedJoining} first-send attempts waited`);
   });
 
   it('a flood from one client is cut after its burst, and turns persistent if it goes on', () => {
@@ -130,14 +142,14 @@ describe('send rate limit', () => {
   });
 
   it("the presenter's liftRateLimit lifts it while it is on, and only with the token", async () => {
-    const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 1, presenterToken: 'lift-token' });
+    const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 1, presenterToken: 'lift-token-for-tests' });
     const send = (n: number) =>
       fetch(`${server.baseUrl}/api/short-polling/messages?client=presenter`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(input(`fast ${n}`)),
       });
-    const setLift = (liftRateLimit: boolean, token = 'lift-token') =>
+    const setLift = (liftRateLimit: boolean, token = 'lift-token-for-tests') =>
       fetch(`${server.baseUrl}/api/lab`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -151,7 +163,9 @@ describe('send rate limit', () => {
       assert.equal((await setLift(true)).status, 200);
       for (let n = 3; n < 13; n++) assert.equal((await send(n)).status, 201);
       assert.equal((await setLift(false)).status, 200);
-      assert.equal((await send(13)).status, 429);
+      // Two at once: on a slow machine a second may have passed and refilled one token.
+      const last = [(await send(13)).status, (await send(14)).status];
+      assert.ok(last.includes(429), last.join());
     } finally {
       await server.close();
     }
@@ -256,7 +270,8 @@ describe('security headers', () => {
         const response = await fetch(`${server.baseUrl}${path}`);
         const csp = response.headers.get('content-security-policy') ?? '';
         assert.match(csp, /default-src 'self'/, path);
-        assert.match(csp, /connect-src 'self' ws: wss:/, path);
+        assert.match(csp, /connect-src 'self';/, path);
+        assert.doesNotMatch(csp, /ws:|wss:/, 'sockets to this host only: no ws:/wss: wildcard');
         assert.match(csp, /frame-ancestors 'none'/, path);
         assert.doesNotMatch(csp, /upgrade-insecure-requests/, 'the LAN demo is plain http');
         assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);

@@ -7,6 +7,8 @@ import type { SendReceipt } from './transport.js';
 
 interface PollReply extends CatchupHeader {
   messages: Message[];
+  /** The server cut the catch-up into batches: ask again at once from the last message. */
+  more?: boolean;
 }
 
 export abstract class HttpPollingTransport extends BaseClientTransport {
@@ -56,9 +58,11 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
       if (reply.messages.length === 0) this.traffic.emptyPolls++;
       this.beginCatchup(reply, first);
       for (const message of reply.messages) this.deliver(message);
-      this.cursor = Math.max(this.cursor ?? 0, reply.cursor);
       first = false;
       this.setStatus('open');
+      // A batch: the cursor stays at its last message, and the rest is asked for at once.
+      if (reply.more) continue;
+      this.cursor = Math.max(this.cursor ?? 0, reply.cursor);
       await this.pauseAfterPoll(startedAt, generation);
     }
   }

@@ -36,7 +36,9 @@ export class SseTransport extends BaseClientTransport {
   }
 
   protected open(): void {
-    const query = new URLSearchParams(Object.entries(this.resumeQuery()).map(([key, value]) => [key, String(value)]));
+    // `client` names the stream after the sends' rate-limit key: a persistent flooder's stream is ended.
+    const resume = { ...this.resumeQuery(), client: this.clientId };
+    const query = new URLSearchParams(Object.entries(resume).map(([key, value]) => [key, String(value)]));
     const source = new this.#EventSource(`${this.#messagesUrl}?${query}`);
     const generation = this.generation;
     const current = (): boolean => generation === this.generation;

@@ -1,10 +1,11 @@
 // What the two HTTP transports share: the send route and the receive query.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { checkLengths, MessageSchema, SendInputSchema, type SendInput } from '../chat/message.js';
 import { type TransportName } from '../chat/transports.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
-import type { ChatRoom } from '../chat/room.js';
+import type { Catchup, ChatRoom } from '../chat/room.js';
+import type { ServerOptions } from '../config.js';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
@@ -13,7 +14,7 @@ import { clientIp, type Guard } from './guard.js';
 const Integer = Type.String({ pattern: CURSOR_PATTERN });
 
 /** The HTTP clients name themselves with a random id (per page pane), the key of their send rate limit. */
-const ClientId = Type.String({ minLength: 1, maxLength: 64 });
+export const ClientId = Type.String({ minLength: 1, maxLength: 64 });
 
 export const SendQuerySchema = Type.Object({ client: Type.Optional(ClientId) });
 export type SendQuery = Static<typeof SendQuerySchema>;
@@ -31,9 +32,40 @@ export const CatchupSchema = Type.Object({
   cursor: Type.Integer(),
   epoch: Type.String(),
   reset: Type.Optional(Type.Boolean()),
+  more: Type.Optional(Type.Boolean()),
 });
 
+/** A poll reply: the catch-up cut to at most `max` messages, with `more: true` when some are left for the next poll. */
+export type PollReply = Catchup & { more?: true };
+
+export function firstBatch(catchup: Catchup, max: number): PollReply {
+  return catchup.messages.length <= max ? catchup : { ...catchup, messages: catchup.messages.slice(0, max), more: true };
+}
+
+/**
+ * The reply to a poll answered at once: one batch, charged to the address's
+ * catch-up byte budget; or undefined once it has answered `429 catchup_budget`
+ * with Retry-After.
+ */
+export function answerPoll(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  catchup: Catchup,
+  options: ServerOptions,
+  guard: Guard,
+): PollReply | undefined {
+  const batch = firstBatch(catchup, options.pollBatchMessages);
+  const admission = guard.admitCatchup(clientIp(request.raw), batch.messages);
+  if (admission.ok) return batch;
+  reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
+  void sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
+  return undefined; // answered
+}
+
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
+
+/** The rate-limit key of an HTTP sender. */
+export const httpClientKey = (client: string | undefined): string => `http:${client ?? ''}`;
 
 export function messagesUrl(via: TransportName): string {
   return `/api/${via}/messages`;
@@ -46,7 +78,14 @@ export function sendTooMany(reply: FastifyReply, refusal: Extract<SendAdmission,
 }
 
 /** `POST /api/<via>/messages?client=ID`: 201 with the message; a re-sent clientMsgId gets the original back. */
-export function registerSendRoute(fastify: FastifyInstance, room: ChatRoom, via: TransportName, guard: Guard): void {
+export function registerSendRoute(
+  fastify: FastifyInstance,
+  room: ChatRoom,
+  via: TransportName,
+  guard: Guard,
+  /** Told the key of a sender that keeps sending into its rate limit (SSE ends its stream). */
+  onPersistentFlooder?: (clientKey: string) => void,
+): void {
   fastify.post<{ Body: SendInput; Querystring: SendQuery }>(
     messagesUrl(via),
     { schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } } },
@@ -54,8 +93,12 @@ export function registerSendRoute(fastify: FastifyInstance, room: ChatRoom, via:
       const parsed = checkLengths(request.body);
       if (!parsed.ok) return sendError(reply, 400, parsed.error);
       // Without a client id, all such senders of one IP share one client bucket.
-      const admission = guard.admitSend(`http:${request.query.client ?? ''}`, clientIp(request.raw));
-      if (!admission.ok) return sendTooMany(reply, admission);
+      const clientKey = httpClientKey(request.query.client);
+      const admission = guard.admitSend(clientKey, clientIp(request.raw));
+      if (!admission.ok) {
+        if (admission.persistent) onPersistentFlooder?.(clientKey);
+        return sendTooMany(reply, admission);
+      }
       const { message } = await room.append(parsed.value, via);
       return reply.code(201).send({ message });
     },

@@ -1,9 +1,18 @@
 // Long polling: a GET with nothing new is held until a message arrives or
 // `wait` ms pass. One held poll per `client`; a global cap answers 503.
 import { Type } from '@sinclair/typebox';
-import type { Catchup } from '../chat/room.js';
 import { sendError } from '../http/errors.js';
-import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import {
+  answerPoll,
+  firstBatch,
+  registerSendRoute,
+  messagesUrl,
+  ReceiveQuerySchema,
+  CatchupSchema,
+  optionalInt,
+  type PollReply,
+  type ReceiveQuery,
+} from './http-common.js';
 import { clientIp } from './guard.js';
 import type { TransportPlugin } from './types.js';
 
@@ -14,7 +23,7 @@ interface HeldPoll {
   /** The TCP connection the poll waits on (the lab's "drop connections" cuts it). */
   socket: { destroy(): void };
   timer: NodeJS.Timeout;
-  answer: (catchup: Catchup) => void;
+  answer: (reply: PollReply) => void;
   /** Frees its place under the per-IP cap. */
   releaseSlot: () => void;
 }
@@ -33,7 +42,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
     return true;
   };
   const release = (poll: HeldPoll): void => {
-    if (forget(poll)) poll.answer(room.since(poll.since, poll.epoch));
+    if (forget(poll)) poll.answer(firstBatch(room.since(poll.since, poll.epoch), options.pollBatchMessages));
   };
   const releaseAll = (): void => {
     for (const poll of [...held]) release(poll);
@@ -74,7 +83,9 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
         });
       }
       const catchup = room.since(since, epoch);
-      if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) return catchup;
+      if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) {
+        return answerPoll(request, reply, catchup, options, guard);
+      }
 
       // The client may already be gone (its 'close' fired before we got here).
       if (reply.raw.destroyed || request.raw.socket.destroyed) return catchup;
@@ -93,7 +104,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
         return sendError(reply, 429, { code: 'too_many_polls', message: 'too many held polls from this address, retry shortly' });
       }
 
-      return new Promise<Catchup>((resolve) => {
+      return new Promise<PollReply>((resolve) => {
         const poll: HeldPoll = {
           since,
           epoch,

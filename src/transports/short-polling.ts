@@ -1,14 +1,23 @@
 // Short polling: the client asks at a fixed interval; every GET answers at once.
-import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import { Type } from '@sinclair/typebox';
+import {
+  answerPoll,
+  registerSendRoute,
+  messagesUrl,
+  ReceiveQuerySchema,
+  CatchupSchema,
+  optionalInt,
+  type ReceiveQuery,
+} from './http-common.js';
 import type { TransportPlugin } from './types.js';
 
-export const shortPolling: TransportPlugin = (fastify, { room, lab, guard }) => {
+export const shortPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   // Nothing is held between polls: no connection to count or drop.
   lab.attach('short-polling', { httpPrefix: messagesUrl('short-polling'), delayHttp: true });
   registerSendRoute(fastify, room, 'short-polling', guard);
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema } } },
-    (request) => room.since(optionalInt(request.query.since), request.query.epoch),
+    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any() } } },
+    (request, reply) => answerPoll(request, reply, room.since(optionalInt(request.query.since), request.query.epoch), options, guard),
   );
 };
