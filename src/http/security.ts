@@ -1,10 +1,14 @@
-// Security headers on every HTTP answer, with a Content Security Policy the
-// page follows: its own scripts and styles only, sockets to this server.
+// Security headers, by what an answer is. Documents (the page, its scripts
+// and styles, anything outside the API) get the full set, with a Content
+// Security Policy the page follows: its own scripts and styles only, sockets
+// to this server. JSON API answers and Socket.IO's polling answers get only
+// what protects them (docs/reliability.md says why): the full set would add
+// ~250 bytes to every poll and protects nothing a browser does with JSON.
 // No HSTS and no upgrade-insecure-requests: the audience reaches the demo
 // over plain http on the LAN, and those would break it.
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet from 'helmet';
 
 export const CONTENT_SECURITY_POLICY = {
   'default-src': ["'self'"],
@@ -18,11 +22,31 @@ export const CONTENT_SECURITY_POLICY = {
   'frame-ancestors': ["'none'"],
 };
 
-export const securityPlugin = fp(async (fastify: FastifyInstance) => {
-  await fastify.register(helmet, {
+/** What an API answer keeps: no MIME sniffing, never cached, not readable by other origins' pages as a resource. */
+export const API_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'cross-origin-resource-policy': 'same-origin',
+} as const;
+
+/** Paths whose answers are data, not documents: the JSON API and Socket.IO's polling transport. */
+const API_PREFIXES = ['/api/', '/socket.io/'];
+
+export const isApiPath = (url: string): boolean => API_PREFIXES.some((prefix) => url.startsWith(prefix));
+
+export const securityPlugin = fp((fastify: FastifyInstance, _options: unknown, registered: () => void) => {
+  // Built once; helmet's middleware sets its headers synchronously.
+  const documentHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     strictTransportSecurity: false,
     // Cross-origin isolation headers would stop phones loading nothing extra; keep defaults off that path.
     crossOriginEmbedderPolicy: false,
   });
+  // On the raw response: Socket.IO's polling answers are written by engine.io, past Fastify's reply headers.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!isApiPath(request.url)) return documentHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
+    for (const [name, value] of Object.entries(API_HEADERS)) reply.raw.setHeader(name, value);
+    done();
+  });
+  registered();
 });
