@@ -2,7 +2,7 @@
 // poll loop. They differ only in the query they add and the pause between polls.
 import type { ChatError, Message, SendInput } from '../chat/message.js';
 import { BaseClientTransport, byteLength, randomId, SendRefused, sleep, type CatchupHeader } from './base.js';
-import type { SendReceipt } from './transport.js';
+import type { ClientTransportOptions, FetchFunction, SendReceipt } from './transport.js';
 
 interface PollReply extends CatchupHeader {
   messages: Message[];
@@ -23,6 +23,13 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
   /** Names this client to the server: its send rate limit, and its one held long poll. */
   readonly clientId = randomId();
   #abort: AbortController | undefined;
+  readonly #fetch: FetchFunction;
+
+  constructor(options: ClientTransportOptions) {
+    super(options);
+    // Called as a plain function: the browser's fetch throws when called as a method of another object.
+    this.#fetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+  }
 
   protected get messagesUrl(): string {
     return `${this.baseUrl}/api/${this.name}/messages`;
@@ -88,7 +95,7 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
   async #request<T>(url: string, init: { method?: string; body?: string; signal: AbortSignal }): Promise<T> {
     this.traffic.requests++;
     if (init.body) this.traffic.bytesOut += byteLength(init.body);
-    const response = await fetch(url, {
+    const response = await this.#fetch(url, {
       method: init.method ?? 'GET',
       signal: init.signal,
       cache: 'no-store',
