@@ -3,7 +3,7 @@
 import { WebSocket } from 'ws';
 import type { TransportName } from '../src/chat/message.js';
 import { clientTransports, type ClientTransport } from '../src/client/index.js';
-import type { WebSocketConstructor } from '../src/client/transport.js';
+import type { FetchFunction, WebSocketConstructor } from '../src/client/transport.js';
 import { Ledger, type ReceiverTally } from './ledger.js';
 import { sleep } from './meter.js';
 
@@ -12,6 +12,8 @@ export interface CrowdOptions {
   baseUrl: string;
   /** Short polling's interval T. */
   intervalMs: number;
+  /** The HTTP transports' fetch (see http-clients.ts); Node's global fetch if absent. */
+  fetch?: FetchFunction;
   /** How many clients may be connecting at once. */
   batch?: number;
   onProgress?: (connected: number, target: number) => void;
@@ -74,11 +76,12 @@ export class Crowd {
   }
 
   async #connectOne(): Promise<void> {
-    const { transport, baseUrl, intervalMs } = this.options;
+    const { transport, baseUrl, intervalMs, fetch } = this.options;
     const client = clientTransports[transport]({
       baseUrl,
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       intervalMs,
+      ...(fetch && { fetch }),
     });
     const slot = this.clients.length;
     this.clients.push(client);
