@@ -1,9 +1,9 @@
 // What the two HTTP transports share: the send route and the receive query.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkLengths, MessageSchema, SendInputSchema, type SendInput, type TransportName } from '../chat/message.js';
+import { checkLengths, MessageSchema, SendInputSchema, type Message, type SendInput, type TransportName } from '../chat/message.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
-import type { Room } from '../chat/room.js';
+import type { Catchup, Room } from '../chat/room.js';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
@@ -31,6 +31,32 @@ export const CatchupSchema = Type.Object({
   epoch: Type.String(),
   reset: Type.Optional(Type.Boolean()),
 });
+
+/** Each message's JSON, made once: every poll answer that carries it reuses the string. */
+const messageJson = new WeakMap<Message, string>();
+
+function jsonOf(message: Message): string {
+  let json = messageJson.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(message);
+    messageJson.set(message, json);
+  }
+  return json;
+}
+
+/** A poll answer's body, from the messages' cached JSON (the room's own objects, already validated). */
+export function serializeCatchup(catchup: Catchup): string {
+  const reset = catchup.reset ? ',"reset":true' : '';
+  return `{"messages":[${catchup.messages.map(jsonOf).join(',')}],"cursor":${catchup.cursor},"epoch":${JSON.stringify(catchup.epoch)}${reset}}`;
+}
+
+/**
+ * Route option for the poll routes: the 200 answer (CatchupSchema) through
+ * serializeCatchup, anything else through JSON.stringify. A broadcast to N
+ * pollers then encodes each message once, not N times.
+ */
+export const catchupSerializerCompiler = ({ httpStatus }: { schema: FastifySchema; httpStatus?: string }) =>
+  httpStatus === '200' ? (data: unknown) => serializeCatchup(data as Catchup) : (data: unknown) => JSON.stringify(data);
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
 

@@ -3,7 +3,15 @@
 import { Type } from '@sinclair/typebox';
 import type { Catchup } from '../chat/room.js';
 import { sendError } from '../http/errors.js';
-import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import {
+  catchupSerializerCompiler,
+  registerSendRoute,
+  messagesUrl,
+  ReceiveQuerySchema,
+  CatchupSchema,
+  optionalInt,
+  type ReceiveQuery,
+} from './http-common.js';
 import { clientIp } from './guard.js';
 import type { TransportPlugin } from './types.js';
 
@@ -61,7 +69,10 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
 
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('long-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } } },
+    {
+      schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } },
+      serializerCompiler: catchupSerializerCompiler,
+    },
     async (request, reply) => {
       const { epoch, client } = request.query;
       const since = optionalInt(request.query.since);

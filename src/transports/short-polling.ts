@@ -1,5 +1,13 @@
 // Short polling: the client asks at a fixed interval; every GET answers at once.
-import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import {
+  catchupSerializerCompiler,
+  registerSendRoute,
+  messagesUrl,
+  ReceiveQuerySchema,
+  CatchupSchema,
+  optionalInt,
+  type ReceiveQuery,
+} from './http-common.js';
 import type { TransportPlugin } from './types.js';
 
 export const shortPolling: TransportPlugin = async (fastify, { room, lab, guard }) => {
@@ -8,7 +16,7 @@ export const shortPolling: TransportPlugin = async (fastify, { room, lab, guard 
   registerSendRoute(fastify, room, 'short-polling', guard);
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema } } },
+    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema } }, serializerCompiler: catchupSerializerCompiler },
     async (request) => room.since(optionalInt(request.query.since), request.query.epoch),
   );
 };
