@@ -31,6 +31,7 @@ export const API_HEADERS = {
 
 /** Paths whose answers are data, not documents: the JSON API and Socket.IO's polling transport. */
 const API_PREFIXES = ['/api/', '/socket.io/'];
+const API_HEADER_ENTRIES = Object.entries(API_HEADERS);
 
 export const isApiPath = (url: string): boolean => API_PREFIXES.some((prefix) => url.startsWith(prefix));
 
@@ -45,7 +46,7 @@ export const securityPlugin = fp((fastify: FastifyInstance, _options: unknown, r
   // On the raw response: Socket.IO's polling answers are written by engine.io, past Fastify's reply headers.
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!isApiPath(request.url)) return documentHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
-    for (const [name, value] of Object.entries(API_HEADERS)) reply.raw.setHeader(name, value);
+    for (const [name, value] of API_HEADER_ENTRIES) reply.raw.setHeader(name, value);
     done();
   });
   registered();
