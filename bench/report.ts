@@ -96,7 +96,7 @@ export function formatSummary(report: BenchReport): string {
 
 export function formatReport(report: BenchReport): string {
   const parts = [
-    `Summary (per delivered message; clients held: the capacity sweep's most with p95 < 500 ms, else the fixed-rate clients; columns: ${Object.keys(SUMMARY_COLUMNS).length} in --csv)`,
+    `Summary (fixed rate, per delivery; clients held: the capacity sweep's most with p95 < 500 ms, else the fixed-rate clients; ours / bare under the same plan; all ${Object.keys(SUMMARY_COLUMNS).length} columns in --csv)`,
     formatSummary(report),
     '',
     'Fixed rate (latency in ms; per delivery: HTTP requests, wire bytes, server CPU us; the bare baseline under the same plan beside ours)',

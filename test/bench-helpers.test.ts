@@ -39,17 +39,56 @@ describe('bench CSV', () => {
 });
 
 describe('bench summary rows', () => {
-  it('gives one row per transport with the plain column names, ratios from the baselines', () => {
+  it('gives one row per transport with the plain column names, saturation ratios from the baselines', () => {
     const rows = summaryRows(report([baseline('long-polling', 0.95, 1.12)]));
     assert.deepEqual(rows, [
       {
         transport: 'long-polling',
-        deliveriesPerSecOverBare: 0.9,
-        deliveriesPerCpuSecondOverBare: 0.95,
-        wireBytesPerDeliveryOverBare: 1.12,
+        saturationDeliveriesPerSecOverBare: 0.9,
+        saturationDeliveriesPerCpuSecondOverBare: 0.95,
+        saturationWireBytesPerDeliveryOverBare: 1.12,
       },
     ]);
     for (const key of Object.keys(rows[0]!)) assert.ok(key in SUMMARY_COLUMNS, key);
+  });
+
+  it('takes the fixed-rate figures and their ratios to bare from the same plan', () => {
+    const fixed = (cpu: number, bytes: number, p50: number) => ({
+      transport: 'short-polling' as const,
+      clients: 1000,
+      rate: 10,
+      expected: 100_000,
+      delivered: 100_000,
+      lost: 0,
+      duplicated: 0,
+      reordered: 0,
+      strays: 0,
+      latencyMs: { p50, p95: p50 * 2, p99: p50 * 3, max: p50 * 4 },
+      requests: 10_000,
+      wireBytes: 2_400_000,
+      httpRequestsPerDelivery: 0.1,
+      wireBytesPerDelivery: bytes,
+      serverCpuUsPerDelivery: cpu,
+      rssBytesPerClient: 20_480,
+      serverCpuPct: 20,
+      loadGeneratorCpuPct: 30,
+      clientBound: false,
+      serverRunQueueWaitPct: 1,
+      loadGeneratorRunQueueWaitPct: 1,
+    });
+    const ours = fixed(15, 240, 510);
+    const bare = {
+      ...fixed(12, 220, 500),
+      name: 'bare-short-polling' as const,
+      oursOverBare: { p50: 1.02, p99: 1.02, wireBytesPerDelivery: 1.09, serverCpuUsPerDelivery: 1.25 },
+    };
+    const [row] = summaryRows({ ...report([]), results: [{ ...ours, bare }] });
+    assert.equal(row!.p50Ms, 510);
+    assert.equal(row!.sent, 100);
+    assert.equal(row!.bareP50Ms, 500);
+    assert.equal(row!.deliveriesPerCpuSecondOverBare, 0.8); // 12 µs / 15 µs
+    assert.equal(row!.wireBytesPerDeliveryOverBare, 1.09);
+    assert.equal(row!.saturationDeliveriesPerCpuSecondOverBare, undefined);
   });
 
   it('ratio() is ours / bare to two digits, 0 when bare measured nothing', () => {
