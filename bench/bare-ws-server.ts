@@ -17,7 +17,8 @@ onBareMessage((message) => {
 wss.on('connection', (ws) => {
   ws.send(JSON.stringify({ type: 'welcome', epoch: BARE_EPOCH, cursor: bareCursor() }));
   ws.on('message', (data) => {
-    const input = JSON.parse(String(data)) as SendInput;
+    // binaryType is ws's default, 'nodebuffer': a message is one Buffer.
+    const input = JSON.parse((data as Buffer).toString()) as SendInput;
     const message = bareMessage(input, 'websocket');
     ws.send(JSON.stringify({ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }));
   });

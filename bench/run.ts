@@ -138,7 +138,7 @@ function parse(): Args | null {
   });
   if (values.help) return null;
   return {
-    quick: values.quick!,
+    quick: values.quick,
     json: values.json,
     csv: values.csv,
     compare: values.compare,
@@ -146,7 +146,7 @@ function parse(): Args | null {
     httpClient: one(values['http-client'], HTTP_CLIENTS, '--http-client'),
     transports: list(values.transports, TRANSPORT_NAMES, 'transport'),
     scenarios: list(values.scenarios, SCENARIOS, 'scenario'),
-    cpuProf: values['cpu-prof']!,
+    cpuProf: values['cpu-prof'],
     fixed: {
       ...(values.clients !== undefined && { clients: positive('--clients', values.clients) }),
       ...(values.rate !== undefined && { rate: positive('--rate', values.rate) }),
@@ -300,7 +300,8 @@ async function main(): Promise<number> {
     }
   }
 
-  report.machine.durationS = Math.round((Date.now() - startedAt) / 1000);
+  const durationS = Math.round((Date.now() - startedAt) / 1000);
+  report.machine.durationS = durationS;
   report.machine.loadAverageAtEnd = loadavg().map((load) => round(load));
   console.log(`\n${formatReport(report)}\n`);
   if (args.json) {
@@ -331,7 +332,7 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  step(`done in ${report.machine.durationS} s: no delivery lost, duplicated or reordered`);
+  step(`done in ${durationS} s: no delivery lost, duplicated or reordered`);
   return 0;
 }
 

@@ -7,8 +7,8 @@
 // No HSTS and no upgrade-insecure-requests: the audience reaches the demo
 // over plain http on the LAN, and those would break it.
 import type { FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
 import helmet from 'helmet';
+import { namedPlugin } from '../named-plugin.js';
 
 export const CONTENT_SECURITY_POLICY = {
   'default-src': ["'self'"],
@@ -35,7 +35,7 @@ const API_HEADER_ENTRIES = Object.entries(API_HEADERS);
 
 export const isApiPath = (url: string): boolean => API_PREFIXES.some((prefix) => url.startsWith(prefix));
 
-export const securityPlugin = fp((fastify: FastifyInstance, _options: unknown, registered: () => void) => {
+function addSecurityHeaders(fastify: FastifyInstance): void {
   // Built once; helmet's middleware sets its headers synchronously.
   const documentHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
@@ -49,5 +49,6 @@ export const securityPlugin = fp((fastify: FastifyInstance, _options: unknown, r
     for (const [name, value] of API_HEADER_ENTRIES) reply.raw.setHeader(name, value);
     done();
   });
-  registered();
-});
+}
+
+export const securityPlugin = namedPlugin('security-headers', addSecurityHeaders);
