@@ -263,7 +263,7 @@ describe('security headers', () => {
     }
   });
 
-  it('API answers (JSON, errors, Socket.IO polling) keep only nosniff, no-store and CORP', async () => {
+  it('API answers (JSON, errors, Socket.IO polling) keep only nosniff, no-store (not on Socket.IO) and CORP', async () => {
     const server = await startServer();
     try {
       const requests: Array<[string, RequestInit?]> = [
@@ -282,7 +282,8 @@ describe('security headers', () => {
         await response.arrayBuffer();
         const what = `${init?.method ?? 'GET'} ${path} (${response.status})`;
         assert.equal(response.headers.get('x-content-type-options'), 'nosniff', what);
-        assert.equal(response.headers.get('cache-control'), 'no-store', what);
+        // engine.io-client makes each poll URL unique; no-store there broke a resume (src/http/security.ts).
+        if (!path.startsWith('/socket.io/')) assert.equal(response.headers.get('cache-control'), 'no-store', what);
         assert.equal(response.headers.get('cross-origin-resource-policy'), 'same-origin', what);
         for (const name of DOCUMENT_ONLY) assert.equal(response.headers.get(name), null, `${what}: ${name}`);
       }

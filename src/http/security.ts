@@ -29,11 +29,20 @@ export const API_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 } as const;
 
-/** Paths whose answers are data, not documents: the JSON API and Socket.IO's polling transport. */
-const API_PREFIXES = ['/api/', '/socket.io/'];
 const API_HEADER_ENTRIES = Object.entries(API_HEADERS);
+/**
+ * Socket.IO's polling answers: the same minus Cache-Control (engine.io-client
+ * makes every poll URL unique, and a `no-store` there broke a resume after a
+ * reconnect in test/resume.test.ts).
+ */
+const SOCKETIO_HEADER_ENTRIES = API_HEADER_ENTRIES.filter(([name]) => name !== 'cache-control');
 
-export const isApiPath = (url: string): boolean => API_PREFIXES.some((prefix) => url.startsWith(prefix));
+/** Headers for an answer that is data, not a document: the JSON API and Socket.IO's polling transport. */
+function dataHeaders(url: string): Array<[string, string]> | undefined {
+  if (url.startsWith('/api/')) return API_HEADER_ENTRIES;
+  if (url.startsWith('/socket.io/')) return SOCKETIO_HEADER_ENTRIES;
+  return undefined;
+}
 
 function addSecurityHeaders(fastify: FastifyInstance): void {
   // Built once; helmet's middleware sets its headers synchronously.
@@ -45,8 +54,9 @@ function addSecurityHeaders(fastify: FastifyInstance): void {
   });
   // On the raw response: Socket.IO's polling answers are written by engine.io, past Fastify's reply headers.
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!isApiPath(request.url)) return documentHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
-    for (const [name, value] of API_HEADER_ENTRIES) reply.raw.setHeader(name, value);
+    const headers = dataHeaders(request.url);
+    if (!headers) return documentHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
     done();
   });
 }
