@@ -1,7 +1,8 @@
-// What the bare HTTP baselines (short and long polling) share: the POST send
-// and a JSON answer, on plain node:http, with Node's default headers only.
+// What the bare HTTP baselines (short polling, long polling, SSE) share: the
+// POST send, a JSON answer and the routing, on plain node:http, with Node's default headers only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SendInput, TransportName } from '../src/chat/message.js';
+import type { SendInput } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import { bareMessage } from './bare-message.js';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

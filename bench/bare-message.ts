@@ -2,7 +2,8 @@
 // client transports to run against them unchanged: the same workload, the
 // same message size, none of our validation, room or plugins.
 import { randomBytes } from 'node:crypto';
-import type { Message, SendInput, TransportName } from '../src/chat/message.js';
+import type { Message, SendInput } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 
 /** As long as our room's epoch, so bodies and queries have the same size. */
 export const BARE_EPOCH = randomBytes(6).toString('hex');

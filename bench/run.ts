@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TRANSPORT_NAMES, type TransportName } from '../src/chat/message.js';
+import { TRANSPORT_NAMES, type TransportName } from '../src/chat/transports.js';
 import { compareReports } from './compare.js';
 import { toCsv } from './csv.js';
 import { HTTP_CLIENTS, type HttpClientName } from './http-clients.js';
@@ -22,7 +22,7 @@ import {
   type SaturationPlan,
   type SaturationResult,
 } from './scenarios.js';
-import { bareBaselineOf, pinHarness } from './server-handle.js';
+import { BARE_BASELINES, pinHarness } from './server-handle.js';
 import { ratio, summaryRows, SUMMARY_COLUMNS } from './summary.js';
 
 const SCENARIOS = ['fixed', 'saturation', 'capacity'] as const;
@@ -240,11 +240,7 @@ async function main(): Promise<number> {
     const plan = { ...plans.fixed, ...args.fixed };
     const ours = await fixedRate(context, 'ours', transport, plan);
     report.failures.push(...failuresOf(`fixed-rate ${transport}`, ours));
-    const bareKind = bareBaselineOf(transport);
-    if (!bareKind) {
-      report.results.push(ours);
-      continue;
-    }
+    const bareKind = BARE_BASELINES[transport];
     const bare = await fixedRate(context, bareKind, transport, plan);
     report.failures.push(...failuresOf(`fixed-rate ${bareKind}`, bare));
     const oursOverBare = {
@@ -257,8 +253,7 @@ async function main(): Promise<number> {
   }
 
   for (const transport of args.scenarios.includes('saturation') ? args.transports : []) {
-    const bareKind = bareBaselineOf(transport);
-    if (!bareKind) continue;
+    const bareKind = BARE_BASELINES[transport];
     // Ours and bare alternate, round after round, so a noisy neighbour has the same chances to hurt both.
     const oursRounds: SaturationResult[] = [];
     const bareRounds: SaturationResult[] = [];

@@ -2,26 +2,24 @@
 // when taskset is there) and asks it for its counters.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import type { ReadyMessage, StatsMessage, StatsRequest } from './ipc.js';
 
 /**
  * Each transport's bare baseline: the bare library or a bare node:http
  * server with just enough of the contract for the same client code
- * (`bench/<name>-server.ts`).
+ * (`bench/<name>-server.ts`). Every transport has one: the type says so.
  */
 export const BARE_BASELINES = {
   'short-polling': 'bare-short-polling',
   'long-polling': 'bare-long-polling',
   websocket: 'bare-ws',
   socketio: 'bare-socketio',
-} as const satisfies Partial<Record<TransportName, string>>;
+  sse: 'bare-sse',
+} as const satisfies Record<TransportName, string>;
 
 export type BareKind = (typeof BARE_BASELINES)[keyof typeof BARE_BASELINES];
 export type ServerKind = 'ours' | BareKind;
-
-export const bareBaselineOf = (transport: TransportName): BareKind | undefined =>
-  (BARE_BASELINES as Partial<Record<TransportName, BareKind>>)[transport];
 
 const scriptOf = (kind: ServerKind): string => (kind === 'ours' ? 'server-process.js' : `${kind}-server.js`);
 

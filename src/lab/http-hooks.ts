@@ -30,7 +30,10 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
     // browsers), so its byte delta over this response is this response.
     const writtenBefore = socket.bytesWritten;
     // `on`, not `once`: the response object is this request's alone.
-    reply.raw.on('finish', () => lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore));
+    // (A stream that took the socket over, like SSE's, is counted by watchSocket instead, as it goes.)
+    reply.raw.on('finish', () => {
+      if (!lab.stats.watches(socket)) lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore);
+    });
     if (attachment.delayHttp) lab.queue(name, 'in').push(() => done());
     else done();
   });
