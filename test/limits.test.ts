@@ -263,19 +263,60 @@ describe('slow consumers', () => {
 });
 
 describe('security headers', () => {
-  it('every answer carries the CSP and the usual hardening headers', async () => {
+  // The full set: documents only (docs/reliability.md, "Security headers").
+  const DOCUMENT_ONLY = [
+    'content-security-policy',
+    'cross-origin-opener-policy',
+    'x-frame-options',
+    'referrer-policy',
+    'origin-agent-cluster',
+  ];
+
+  it('documents (the page, its assets, paths outside the API) carry the CSP and the usual hardening headers', async () => {
     const server = await startServer();
     try {
-      for (const path of ['/', '/api/health', '/api/nope']) {
+      for (const path of ['/', '/app.js', '/app.css', '/nope']) {
         const response = await fetch(`${server.baseUrl}${path}`);
+        await response.arrayBuffer();
         const csp = response.headers.get('content-security-policy') ?? '';
         assert.match(csp, /default-src 'self'/, path);
         assert.match(csp, /connect-src 'self';/, path);
         assert.doesNotMatch(csp, /ws:|wss:/, 'sockets to this host only: no ws:/wss: wildcard');
         assert.match(csp, /frame-ancestors 'none'/, path);
         assert.doesNotMatch(csp, /upgrade-insecure-requests/, 'the LAN demo is plain http');
+        for (const name of DOCUMENT_ONLY) assert.ok(response.headers.get(name), `${path}: ${name}`);
         assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+        assert.equal(response.headers.get('cross-origin-resource-policy'), 'same-origin', path);
         assert.equal(response.headers.get('strict-transport-security'), null, path);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('API answers (JSON, errors, Socket.IO polling) keep only nosniff, no-store (not on Socket.IO) and CORP', async () => {
+    const server = await startServer();
+    try {
+      const requests: Array<[string, RequestInit?]> = [
+        ['/api/health'],
+        ['/api/nope'],
+        ['/api/long-polling/messages?since=0&wait=0'],
+        ['/api/short-polling/messages?since=x'],
+        [
+          '/api/short-polling/messages',
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input('headers')) },
+        ],
+        ['/socket.io/?EIO=4&transport=polling'],
+      ];
+      for (const [path, init] of requests) {
+        const response = await fetch(`${server.baseUrl}${path}`, init);
+        await response.arrayBuffer();
+        const what = `${init?.method ?? 'GET'} ${path} (${response.status})`;
+        assert.equal(response.headers.get('x-content-type-options'), 'nosniff', what);
+        // engine.io-client makes each poll URL unique; no-store there broke a resume (src/http/security.ts).
+        if (!path.startsWith('/socket.io/')) assert.equal(response.headers.get('cache-control'), 'no-store', what);
+        assert.equal(response.headers.get('cross-origin-resource-policy'), 'same-origin', what);
+        for (const name of DOCUMENT_ONLY) assert.equal(response.headers.get(name), null, `${what}: ${name}`);
       }
     } finally {
       await server.close();

@@ -110,13 +110,14 @@ export class Room implements ChatRoom {
   since(since: number | undefined, epoch?: string): Catchup {
     const base = { cursor: this.#lastId, epoch: this.epoch };
     if (since === undefined) return { ...base, messages: [] };
-    const retained = this.#retained();
-    const oldestKept = retained[0]?.id ?? this.#lastId + 1;
+    // One slice per call: every held poll calls this at each broadcast.
+    const firstKept = Math.max(0, this.#history.length - this.#historyLimit);
+    const oldestKept = this.#history[firstKept]?.id ?? this.#lastId + 1;
     const foreignEpoch = epoch !== undefined && epoch !== this.epoch;
     if (foreignEpoch || since > this.#lastId || since < oldestKept - 1) {
-      return { ...base, messages: retained, reset: true };
+      return { ...base, messages: this.#retained(), reset: true };
     }
-    return { ...base, messages: retained.slice(since - oldestKept + 1) };
+    return { ...base, messages: this.#history.slice(firstKept + since - oldestKept + 1) };
   }
 
   subscribe(subscriber: Subscriber): () => void {

@@ -2,8 +2,8 @@
 // send is http-sender.ts's). They differ only in the query they add and the pause between polls.
 import type { Message, SendInput } from '../chat/message.js';
 import { BaseClientTransport, randomId, sleep, type CatchupHeader } from './base.js';
-import { HttpError, postMessage, requestJson } from './http-sender.js';
-import type { SendReceipt } from './transport.js';
+import { fetchOf, HttpError, postMessage, requestJson, type HttpChannel } from './http-sender.js';
+import type { ClientTransportOptions, SendReceipt } from './transport.js';
 
 interface PollReply extends CatchupHeader {
   messages: Message[];
@@ -15,6 +15,12 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
   /** Names this client to the server: its send rate limit, and its one held long poll. */
   readonly clientId = randomId();
   #abort: AbortController | undefined;
+  readonly #http: HttpChannel;
+
+  constructor(options: ClientTransportOptions) {
+    super(options);
+    this.#http = { fetch: fetchOf(options), traffic: this.traffic };
+  }
 
   protected get messagesUrl(): string {
     return `${this.baseUrl}/api/${this.name}/messages`;
@@ -36,7 +42,7 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
   }
 
   protected transmit(input: SendInput): Promise<SendReceipt> {
-    return postMessage(this.traffic, this.messagesUrl, this.clientId, input, this.sendTimeoutMs);
+    return postMessage(this.#http, this.messagesUrl, this.clientId, input, this.sendTimeoutMs);
   }
 
   async #pollLoop(generation: number, signal: AbortSignal): Promise<void> {
@@ -46,7 +52,7 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
       const query = new URLSearchParams({ ...stringValues(this.resumeQuery()), ...this.pollParams() });
       let reply: PollReply;
       try {
-        reply = await requestJson<PollReply>(this.traffic, `${this.messagesUrl}?${query}`, { signal });
+        reply = await requestJson<PollReply>(this.#http, `${this.messagesUrl}?${query}`, { signal });
       } catch (error) {
         if (generation !== this.generation) return;
         const retryAfterMs = error instanceof HttpError ? error.retryAfterMs : undefined;

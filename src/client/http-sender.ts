@@ -3,7 +3,18 @@
 // Events all send with `POST /api/<name>/messages`).
 import type { ChatError, Message, SendInput } from '../chat/message.js';
 import { byteLength, SendRefused } from './base.js';
-import type { SendReceipt, TrafficCounters } from './transport.js';
+import type { ClientTransportOptions, FetchFunction, SendReceipt, TrafficCounters } from './transport.js';
+
+/** How a transport client makes its HTTP requests: through which fetch, counted where. */
+export interface HttpChannel {
+  readonly fetch: FetchFunction;
+  readonly traffic: TrafficCounters;
+}
+
+/** `options.fetch`, or the global fetch called as a plain function (the browser's throws when called as a method of another object). */
+export function fetchOf(options: ClientTransportOptions): FetchFunction {
+  return options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+}
 
 /** A non-2xx answer; `retryAfterMs` from a 429's or 503's Retry-After. */
 export class HttpError extends Error {
@@ -18,7 +29,7 @@ export class HttpError extends Error {
 
 /** One JSON request; throws HttpError on a non-2xx answer. */
 export async function requestJson<T>(
-  traffic: TrafficCounters,
+  { fetch, traffic }: HttpChannel,
   url: string,
   init: { method?: string; body?: string; signal: AbortSignal },
 ): Promise<T> {
@@ -44,7 +55,7 @@ export async function requestJson<T>(
  * 429 is the server saying no (SendRefused); 5xx and network errors are worth a retry.
  */
 export async function postMessage(
-  traffic: TrafficCounters,
+  channel: HttpChannel,
   messagesUrl: string,
   clientId: string,
   input: SendInput,
@@ -52,7 +63,7 @@ export async function postMessage(
 ): Promise<SendReceipt> {
   try {
     const init = { method: 'POST', body: JSON.stringify(input), signal: AbortSignal.timeout(timeoutMs) };
-    const { message } = await requestJson<{ message: Message }>(traffic, `${messagesUrl}?client=${clientId}`, init);
+    const { message } = await requestJson<{ message: Message }>(channel, `${messagesUrl}?client=${clientId}`, init);
     return { id: message.id };
   } catch (error) {
     if (error instanceof HttpError && error.error && error.status < 500 && error.status !== 429) throw new SendRefused(error.error);

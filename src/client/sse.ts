@@ -4,7 +4,7 @@
 // Sends are POSTs, as the polling clients make them.
 import type { Message, SendInput } from '../chat/message.js';
 import { BaseClientTransport, byteLength, randomId, type CatchupHeader } from './base.js';
-import { postMessage } from './http-sender.js';
+import { fetchOf, postMessage, type HttpChannel } from './http-sender.js';
 import type { ClientTransportOptions, EventSourceConstructor, SendReceipt } from './transport.js';
 
 const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSED'] as const;
@@ -18,9 +18,12 @@ export class SseTransport extends BaseClientTransport {
   ownReconnects = 0;
   readonly #EventSource: EventSourceConstructor;
   #source: EventSource | undefined;
+  /** The sends' requests (the stream is the EventSource's own). */
+  readonly #http: HttpChannel;
 
   constructor(options: ClientTransportOptions) {
     super(options);
+    this.#http = { fetch: fetchOf(options), traffic: this.traffic };
     const EventSourceClass = options.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource;
     if (!EventSourceClass) throw new Error('No EventSource here: pass options.EventSource (e.g. the `eventsource` package in Node 20)');
     this.#EventSource = EventSourceClass;
@@ -72,7 +75,7 @@ export class SseTransport extends BaseClientTransport {
   }
 
   protected transmit(input: SendInput): Promise<SendReceipt> {
-    return postMessage(this.traffic, this.#messagesUrl, this.clientId, input, this.sendTimeoutMs);
+    return postMessage(this.#http, this.#messagesUrl, this.clientId, input, this.sendTimeoutMs);
   }
 
   #detail(): string {

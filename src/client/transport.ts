@@ -39,6 +39,25 @@ export interface ClientTransportEvents {
   error: [error: ChatError];
 }
 
+/** What the HTTP transports need of an answer: the part of `Response` they read. */
+export interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface FetchInit {
+  method: string;
+  signal: AbortSignal;
+  cache?: 'no-store';
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** A fetch-compatible function: the browser's `fetch` (the default), or a cheaper one in the benchmark. */
+export type FetchFunction = (url: string, init: FetchInit) => Promise<FetchResponse>;
+
 /** The EventSource constructor: the browser's, or the `eventsource` package in Node. */
 export type EventSourceConstructor = new (url: string) => EventSource;
 
@@ -53,6 +72,8 @@ export interface ClientTransportOptions {
   epoch?: string;
   /** Needed in Node 20, which has no global WebSocket. */
   WebSocket?: WebSocketConstructor;
+  /** The HTTP transports' requests go through this; default `globalThis.fetch`. */
+  fetch?: FetchFunction;
   /** Needed in Node 20, which has no global EventSource. */
   EventSource?: EventSourceConstructor;
   /** Short polling: time between poll starts. */

@@ -1,7 +1,7 @@
 // What the two HTTP transports share: the send route and the receive query.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkLengths, MessageSchema, SendInputSchema, type SendInput } from '../chat/message.js';
+import { checkLengths, MessageSchema, SendInputSchema, type Message, type SendInput } from '../chat/message.js';
 import { type TransportName } from '../chat/transports.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
 import type { Catchup, ChatRoom } from '../chat/room.js';
@@ -61,6 +61,33 @@ export function answerPoll(
   void sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
   return undefined; // answered
 }
+
+/** Each message's JSON, made once: every poll answer that carries it reuses the string. */
+const messageJson = new WeakMap<Message, string>();
+
+function jsonOf(message: Message): string {
+  let json = messageJson.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(message);
+    messageJson.set(message, json);
+  }
+  return json;
+}
+
+/** A poll answer's body, from the messages' cached JSON (the room's own objects, already validated). */
+export function serializeCatchup(catchup: PollReply): string {
+  // The header fields (cursor, epoch, reset, more, ...) as JSON.stringify writes them, after the cached messages.
+  const { messages, ...header } = catchup;
+  return `{"messages":[${messages.map(jsonOf).join(',')}],${JSON.stringify(header).slice(1)}`;
+}
+
+/**
+ * Route option for the poll routes: the 200 answer (CatchupSchema) through
+ * serializeCatchup, anything else through JSON.stringify. A broadcast to N
+ * pollers then encodes each message once, not N times.
+ */
+export const catchupSerializerCompiler = ({ httpStatus }: { schema: FastifySchema; httpStatus?: string }) =>
+  httpStatus === '200' ? (data: unknown) => serializeCatchup(data as PollReply) : (data: unknown) => JSON.stringify(data);
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
 

@@ -5,6 +5,7 @@ import { sendError } from '../http/errors.js';
 import {
   answerPoll,
   firstBatch,
+  catchupSerializerCompiler,
   registerSendRoute,
   messagesUrl,
   ReceiveQuerySchema,
@@ -71,7 +72,10 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
 
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('long-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } } },
+    {
+      schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } },
+      serializerCompiler: catchupSerializerCompiler,
+    },
     async (request, reply) => {
       const { epoch, client } = request.query;
       const since = optionalInt(request.query.since);

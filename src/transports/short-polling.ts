@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import {
   answerPoll,
+  catchupSerializerCompiler,
   registerSendRoute,
   messagesUrl,
   ReceiveQuerySchema,
@@ -17,7 +18,10 @@ export const shortPolling: TransportPlugin = (fastify, { room, options, lab, gua
   registerSendRoute(fastify, room, 'short-polling', guard);
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any() } } },
+    {
+      schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any() } },
+      serializerCompiler: catchupSerializerCompiler,
+    },
     (request, reply) => answerPoll(request, reply, room.since(optionalInt(request.query.since), request.query.epoch), options, guard),
   );
 };
