@@ -1,7 +1,7 @@
 // What short and long polling share on the client: the POST send and the
 // poll loop. They differ only in the query they add and the pause between polls.
 import type { ChatError, Message, SendInput } from '../chat/message.js';
-import { BaseClientTransport, byteLength, randomId, SendRefused, sleep, type CatchupHeader } from './base.js';
+import { BaseClientTransport, byteLength, randomId, SendRefused, sleep, type CatchupHeader, type WireFields } from './base.js';
 import type { SendReceipt } from './transport.js';
 
 interface PollReply extends CatchupHeader {
@@ -30,6 +30,10 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
 
   /** Extra query parameters for a poll. */
   protected abstract pollParams(): Record<string, string>;
+  /** The next poll is answered at once (so its duration is one round trip): joining live, without a cursor. */
+  protected pollAnswersAtOnce(): boolean {
+    return this.cursor === undefined;
+  }
   /** Waits, if the transport wants to, before the next poll. */
   protected abstract pauseAfterPoll(startedAt: number, generation: number): Promise<void>;
 
@@ -48,7 +52,8 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
     const signal = AbortSignal.timeout(this.sendTimeoutMs);
     try {
       const url = `${this.messagesUrl}?client=${this.clientId}`;
-      const { message } = await this.#request<{ message: Message }>(url, { method: 'POST', body, signal });
+      const wire: WireFields = { kind: 'request', label: 'POST', detail: 'send' };
+      const { message } = await this.#request<{ message: Message }>(url, { method: 'POST', body, signal, wire });
       return { id: message.id };
     } catch (error) {
       // A 4xx other than 429 is the server saying no; 5xx and network errors are worth a retry.
@@ -66,7 +71,8 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
       const query = new URLSearchParams({ ...stringValues(this.resumeQuery()), ...this.pollParams() });
       let reply: PollReply;
       try {
-        reply = await this.#request<PollReply>(`${this.messagesUrl}?${query}`, { signal });
+        const wire: WireFields = { kind: 'request', label: 'GET', detail: 'poll', roundTrip: this.pollAnswersAtOnce() };
+        reply = await this.#request<PollReply>(`${this.messagesUrl}?${query}`, { signal, wire });
       } catch (error) {
         if (generation !== this.generation) return;
         const retryAfterMs = error instanceof HttpError ? error.retryAfterMs : undefined;
@@ -85,27 +91,42 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
     }
   }
 
-  async #request<T>(url: string, init: { method?: string; body?: string; signal: AbortSignal }): Promise<T> {
+  async #request<T>(url: string, init: { method?: string; body?: string; signal: AbortSignal; wire: WireFields }): Promise<T> {
     this.traffic.requests++;
-    if (init.body) this.traffic.bytesOut += byteLength(init.body);
-    const response = await fetch(url, {
-      method: init.method ?? 'GET',
-      signal: init.signal,
-      cache: 'no-store',
-      ...(init.body && { body: init.body, headers: { 'content-type': 'application/json' } }),
-    });
-    const text = await response.text();
-    this.traffic.bytesIn += byteLength(text);
-    if (!response.ok) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      throw new HttpError(response.status, parseError(text), retryAfter > 0 ? retryAfter * 1000 : undefined);
+    const bytesOut = init.body ? byteLength(init.body) : 0;
+    this.traffic.bytesOut += bytesOut;
+    const endWire = this.wireStart({ ...init.wire, bytesOut });
+    let status: number | string = 'failed';
+    let text = '';
+    try {
+      const response = await fetch(url, {
+        method: init.method ?? 'GET',
+        signal: init.signal,
+        cache: 'no-store',
+        ...(init.body && { body: init.body, headers: { 'content-type': 'application/json' } }),
+      });
+      status = response.status;
+      text = await response.text();
+      this.traffic.bytesIn += byteLength(text);
+      if (!response.ok) {
+        const retryAfter = Number(response.headers.get('retry-after'));
+        throw new HttpError(response.status, parseError(text), retryAfter > 0 ? retryAfter * 1000 : undefined);
+      }
+      return JSON.parse(text) as T;
+    } finally {
+      if (init.signal.aborted && typeof status !== 'number') status = 'aborted';
+      endWire({ status, bytesIn: byteLength(text), ...(init.wire.detail === 'poll' && { empty: isEmptyPoll(text) }) });
     }
-    return JSON.parse(text) as T;
   }
 }
 
 function stringValues(record: Record<string, string | number>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, String(value)]));
+}
+
+/** A poll answer without messages (cheap: the page's timeline shows it hollow). */
+function isEmptyPoll(text: string): boolean {
+  return text.includes('"messages":[]');
 }
 
 function parseError(text: string): ChatError | undefined {
