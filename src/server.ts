@@ -12,6 +12,7 @@ import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
 import { labPlugin } from './lab/plugin.js';
 import { randomToken } from './lab/token.js';
+import { namedPlugin } from './named-plugin.js';
 import { Guard } from './transports/guard.js';
 import { serverTransports } from './transports/index.js';
 import { upgradePlugin } from './transports/upgrade.js';
@@ -71,14 +72,16 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   fastify.decorate('lab', lab);
   await fastify.register(labPlugin, { lab, room });
   await fastify.register(upgradePlugin, { lab });
-  for (const plugin of Object.values(serverTransports)) {
+  for (const [name, setup] of Object.entries(serverTransports)) {
+    // Unlike the plugins above, each keeps its own scope: what it changes there stays there (Socket.IO's drops every body parser).
+    const plugin = namedPlugin(`transport-${name}`, setup, { dependencies: ['errors', 'lab', 'upgrade-router'], encapsulate: true });
     await fastify.register(plugin, { room, options, lab, guard });
   }
 
-  fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({
+  fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, () => ({
     ok: true,
   }));
-  fastify.get('/api/config', async () => ({
+  fastify.get('/api/config', () => ({
     epoch: room.epoch,
     shortPollIntervalMs: options.shortPollIntervalMs,
     longPollWaitMs: options.longPollWaitMs,
@@ -89,14 +92,15 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   // Connections that never sent a request (browsers and fetch pre-connect) are
   // not "idle" to Node and would hold close() open until headersTimeout: cut
   // them after in-flight replies (held polls answered in preClose) had a moment.
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     setTimeout(() => fastify.server.closeAllConnections(), 1000).unref();
+    done();
   });
 
   if (existsSync(WEB_ROOT)) {
     await fastify.register(fastifyStatic, { root: WEB_ROOT });
   } else {
-    fastify.get('/', async (_request, reply) =>
+    fastify.get('/', (_request, reply) =>
       reply.type('text/plain').send('Transport Lab is running, but the page is not built: run `npm run build`.'),
     );
   }

@@ -19,7 +19,7 @@ interface HeldPoll {
   releaseSlot: () => void;
 }
 
-export const longPolling: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
+export const longPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   registerSendRoute(fastify, room, 'long-polling', guard);
 
   const held = new Set<HeldPoll>();
@@ -54,9 +54,10 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
 
   const unsubscribe = room.subscribe(releaseAll);
   // Answer held polls before the server stops waiting for in-flight requests.
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     unsubscribe();
     releaseAll();
+    done();
   });
 
   fastify.get<{ Querystring: ReceiveQuery }>(

@@ -3,9 +3,9 @@
 // hand (not attached to the http.Server) so its polling requests are Fastify
 // routes and its upgrades go through the shared upgrade router.
 import { Server as EngineServer } from 'engine.io';
-import { Server, type Socket } from 'socket.io';
+import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
-import { parseCursor } from './cursor.js';
+import { parseCursor, type Cursor } from './cursor.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import type { TransportPlugin } from './types.js';
@@ -14,7 +14,7 @@ export const SOCKETIO_PATH = '/socket.io/';
 
 export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
 
-export const socketio: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
+export const socketio: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   const engine = new EngineServer({
     maxHttpBufferSize: options.maxPayloadBytes,
     pingInterval: 25_000,
@@ -25,7 +25,10 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
     },
     ...(options.allowedOrigins.length > 0 && { cors: { origin: options.allowedOrigins } }),
   });
-  const io = new Server({ path: SOCKETIO_PATH, serveClient: false });
+  const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { cursor: Cursor }>({
+    path: SOCKETIO_PATH,
+    serveClient: false,
+  });
   io.bind(engine);
   // The lab's added latency is applied per packet (polling or WebSocket alike), each direction, in order.
   const inbound = lab.queue('socketio', 'in');
@@ -71,8 +74,8 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
     next();
   });
 
-  io.on('connection', (socket: Socket) => {
-    const { since, epoch } = socket.data.cursor as { since?: number; epoch?: string };
+  io.on('connection', (socket) => {
+    const { since, epoch } = socket.data.cursor;
     const catchup = room.since(since, epoch);
     outbound.push(() => {
       socket.emit('welcome', { epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) });
@@ -87,7 +90,7 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
       return { ok: true, message: room.append(parsed.value, 'socketio').message };
     };
     socket.on('send', (input: unknown, ack: unknown) => {
-      if (typeof ack !== 'function') return; // nobody to answer
+      if (!isAck(ack)) return; // nobody to answer
       inbound.push(() => {
         const reply = admitAndAppend(input);
         outbound.push(() => ack(reply));
@@ -97,7 +100,7 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
       if (event === 'send') return;
       const ack = args.at(-1);
       const error: ChatError = { code: 'unknown_event', message: `unknown event ${JSON.stringify(event)}` };
-      if (typeof ack === 'function') ack({ ok: false, error } satisfies SendAck);
+      if (isAck(ack)) ack({ ok: false, error });
     });
   });
 
@@ -115,13 +118,19 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
     if (targets.length > 0) outbound.push(() => io.to(targets).emit('message', message));
   });
 
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     unsubscribe();
     // Closes every client at once. (io.disconnectSockets would make each
     // polling client wait up to 30 s for its next poll, holding the close.)
     engine.close();
+    done();
   });
 };
+
+/** A client's acknowledgement callback (any function it passed: Socket.IO calls it with our reply). */
+function isAck(value: unknown): value is (reply: SendAck) => void {
+  return typeof value === 'function';
+}
 
 /**
  * What the server holds for one Socket.IO client and has not handed to the
