@@ -172,7 +172,7 @@ for (const [width, height, largeText] of [
       if (screenshot) await page.waitForTimeout(30_000);
       const panels = await page
         .locator('.comparison-panel')
-        .evaluateAll((elements) =>
+        .evaluateAll((elements: HTMLElement[]) =>
           elements.map((element) => ({ name: element.className, scroll: element.scrollWidth, client: element.clientWidth })),
         );
       expect(panels).toHaveLength(4);
