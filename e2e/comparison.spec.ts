@@ -2,7 +2,7 @@
 // p50/p95/p99 bars, fair (own round trip) timing under added latency, the
 // wire timeline from real client events, and a layout that fits a projector.
 import type { APIRequestContext, Page } from '@playwright/test';
-import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/message.js';
+import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/transports.js';
 import { expect, openLab, pane, PANE_NAMES, PRESENTER_TOKEN, test } from './fixtures.js';
 
 const zeroes = Object.fromEntries(TRANSPORT_NAMES.map((name) => [name, 0]));

@@ -1,7 +1,7 @@
 // What the whole page shares: the server's defaults, the one send clock, the
 // nickname, how latency is timed, the wire log of the timeline, and the live
 // pane controllers (for auto-send, reset and the comparison view).
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import type { TransportController } from './controllers/transport-controller.js';
 import { SendClock } from './latency/send-clock.js';
 import { WireLog } from './wire/wire-log.js';

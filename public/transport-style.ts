@@ -3,7 +3,7 @@
 // headers and the tables all use these, so a sixth transport needs no edit
 // here. Colours from the Okabe-Ito palette (told apart with colour-blindness
 // too), and a glyph or dash beside every colour so colour is never alone.
-import { DISPLAY_NAMES, type TransportName } from '../src/chat/message.js';
+import { DISPLAY_NAMES, type TransportName } from '../src/chat/transports.js';
 import { clientTransports } from '../src/client/index.js';
 
 export interface TransportStyle {

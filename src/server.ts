@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { Room } from './chat/room.js';
+import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { errorsPlugin } from './http/errors.js';
 import { securityPlugin } from './http/security.js';
@@ -22,7 +22,7 @@ export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 
 export interface BuildOptions extends Partial<ServerOptions> {
   /** Pass a room to share it; a fresh one is made otherwise. */
-  room?: Room;
+  room?: ChatRoom;
   /** Pass a guard to watch its counts (the soak run does); one is made from the options otherwise. */
   guard?: Guard;
 }

@@ -2,7 +2,7 @@
 // page's timeline draws must be what really went over the wire.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import type { ClientTransport, WireEntry } from '../src/client/transport.js';
 import { connected, disconnectAll, input, makeClient, startServer, waitFor, type RunningServer } from './helpers.js';
 

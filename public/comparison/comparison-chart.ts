@@ -5,7 +5,7 @@
 import { LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import uPlot from 'uplot';
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import type { LatencyStats } from '../latency/latency-stats.js';
 import { decades, logDomain, tickLabel } from '../latency/log-scale.js';
 import { alignSeries } from './align-series.js';

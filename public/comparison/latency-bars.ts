@@ -4,7 +4,7 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { styleProps } from '../style-props.js';
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import type { Expectation } from '../latency/expected.js';
 import type { LatencyStats } from '../latency/latency-stats.js';
 import { decades, logPosition, tickLabel } from '../latency/log-scale.js';

@@ -4,7 +4,7 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { styleProps } from '../style-props.js';
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import type { TrafficCounters } from '../../src/client/transport.js';
 import type { StatsSample } from '../presenter/lab-api.js';
 import { displayName, transportStyle } from '../transport-style.js';

@@ -9,7 +9,7 @@ import { html, LitElement, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleProps } from '../style-props.js';
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import type { WireEntry } from '../../src/client/transport.js';
 import { displayName, transportStyle } from '../transport-style.js';
 import { WINDOW_MS, type WireLog } from '../wire/wire-log.js';

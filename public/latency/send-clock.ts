@@ -3,7 +3,7 @@
 // its own round trips from other panes' messages). It also keeps each
 // transport's recent round trips (send -> ack, and requests answered at once)
 // for the expected figures.
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 
 /** Sent times kept for latency look-ups; older ones are dropped first. */
 const MAX_TRACKED_SENDS = 5000;

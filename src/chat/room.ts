@@ -1,7 +1,8 @@
 // The one chat room: an append-only log that every transport reads from.
 // It knows nothing about transports beyond the `via` label it stores.
 import { randomBytes } from 'node:crypto';
-import type { Message, SendInput, TransportName } from './message.js';
+import type { Message, SendInput } from './message.js';
+import type { TransportName } from './transports.js';
 
 export interface RoomOptions {
   /** How many recent messages are kept for replay. */
@@ -28,7 +29,25 @@ export interface AppendResult {
 
 export type Subscriber = (message: Message) => void;
 
-export class Room {
+/**
+ * What the transports know of the room. `append` is asynchronous so a room
+ * shared by several nodes (through Redis) can implement it; `since` stays
+ * synchronous (such a room serves it from a local mirror of the history).
+ */
+export interface ChatRoom {
+  /** Random per boot (per shared room), so clients can tell a restarted server from a quiet one. */
+  readonly epoch: string;
+  /** The id of the last message. */
+  readonly cursor: number;
+  /** Appends unless `clientMsgId` is known; subscribers hear each real append once, in id order. */
+  append(input: SendInput, via: TransportName): Promise<AppendResult>;
+  since(since: number | undefined, epoch?: string): Catchup;
+  /** Returns the function that unsubscribes. */
+  subscribe(subscriber: Subscriber): () => void;
+}
+
+/** The in-memory room of one process: an append resolves at once. */
+export class Room implements ChatRoom {
   /** Random per boot, so clients can tell a restarted server from a quiet one. */
   readonly epoch = randomBytes(6).toString('hex');
   #lastId = 0;
@@ -54,8 +73,9 @@ export class Room {
     return this.#subscribers.size;
   }
 
-  /** Appends unless `clientMsgId` is known; subscribers hear only real appends. */
-  append(input: SendInput, via: TransportName): AppendResult {
+  // Runs to the end synchronously: subscribers have heard the message when the call returns.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async append(input: SendInput, via: TransportName): Promise<AppendResult> {
     const known = this.#byClientMsgId.get(input.clientMsgId);
     if (known) return { message: known, duplicate: true };
 

@@ -3,7 +3,7 @@
 // returns the last sample, so asking often costs nothing extra.
 import type { Duplex } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import { TRANSPORT_NAMES, type TransportName } from '../chat/message.js';
+import { TRANSPORT_NAMES, type TransportName } from '../chat/transports.js';
 
 export const SAMPLE_MS = 1000;
 /** A poller counts as present while it polled within this window. */
@@ -134,12 +134,17 @@ export class WireStats {
     if (!this.#gauges.get(name)?.connections) this.#pollers[name].set(socket, performance.now());
   }
 
+  watches(socket: Duplex): boolean {
+    return this.#sockets.has(socket);
+  }
+
   /**
    * Counts every byte later written to a socket that belongs to one transport,
-   * and every byte read from it, the upgrade request included.
+   * and every byte read from it: with `readSoFar`, the upgrade request too
+   * (false for an SSE stream, whose request the HTTP hooks count).
    */
-  watchSocket(name: TransportName, socket: CountedSocket): void {
-    this.#sockets.set(socket, { name, written: socket.bytesWritten ?? 0, read: 0 });
+  watchSocket(name: TransportName, socket: CountedSocket, { readSoFar = true } = {}): void {
+    this.#sockets.set(socket, { name, written: socket.bytesWritten ?? 0, read: readSoFar ? 0 : (socket.bytesRead ?? 0) });
     socket.once('close', () => {
       this.#readSocket(socket);
       this.#sockets.delete(socket);
