@@ -153,6 +153,34 @@ test("blocking WebSocket keeps Socket.IO's lane on polling", async ({ page, requ
   await expect(pane(page, 'Socket.IO').locator('.detail')).toHaveText('polling');
 });
 
+test("a dropped SSE stream on its lane: the cut, the EventSource's own reconnect with Last-Event-ID, open again", async ({
+  page,
+  request,
+  consoleErrors,
+}) => {
+  // The browser reports the cut stream (a network failure is what the drop plays).
+  consoleErrors.allow(/ERR_INCOMPLETE_CHUNKED_ENCODING/);
+  await openLab(page);
+  const sse = lane(page, 'sse');
+  await expect(sse.locator('.wire-entry[data-kind="mark"][data-label="open"]')).toHaveCount(1);
+  await expect(sse.locator('.wire-entry[data-kind="frame"][data-label="welcome"]')).toHaveCount(1);
+  const drop = await request.post('/api/lab/drop', {
+    headers: { authorization: `Bearer ${PRESENTER_TOKEN}` },
+    data: { transport: 'sse' },
+  });
+  expect(drop.status()).toBe(200);
+  const reconnect = sse.locator('.wire-entry[data-kind="mark"][data-label="reconnect"]');
+  await expect(reconnect).toHaveCount(1, { timeout: 15_000 });
+  await expect(sse.locator('.wire-entry[data-kind="mark"][data-label="open"]')).toHaveCount(2, { timeout: 15_000 });
+  const opens = await sse
+    .locator('.wire-entry[data-label="open"]')
+    .evaluateAll((entries) => entries.map((entry) => Number(entry.getAttribute('data-at'))));
+  expect(Math.max(...opens)).toBeGreaterThanOrEqual(Number(await reconnect.getAttribute('data-at')));
+  // Its detail names what the EventSource resumes from.
+  await reconnect.dispatchEvent('pointerenter');
+  await expect(page.locator('.wire-detail')).toContainText(/Last-Event-ID: \S+:\d+/);
+});
+
 for (const [width, height, largeText] of [
   [1920, 1080, false],
   [1280, 720, false],

@@ -132,4 +132,33 @@ describe('wire events of the client transports', () => {
       await lab({ blockWebSocket: false });
     }
   });
+  it("Server-Sent Events: the stream's GET until its answer, open, a frame per event, a POST per send; after a cut the EventSource's own reconnect with Last-Event-ID", async () => {
+    const sse = client('sse');
+    const wire = recordWire(sse);
+    await connected(sse);
+    await sse.send(input('sse'));
+    await waitFor(() => wire().some((entry) => entry.kind === 'frame' && entry.label === 'message'), 5000, 'the message event');
+    const [stream] = requests(wire(), 'GET');
+    assert.equal(stream?.detail, 'stream');
+    assert.equal(stream.status, 200);
+    assert.equal(stream.roundTrip, true);
+    assert.deepEqual(
+      labels(wire())
+        .filter((label) => label !== 'request:POST')
+        .slice(0, 4),
+      ['request:GET', 'mark:open', 'frame:downwelcome', 'frame:downmessage'],
+    );
+    assert.equal(requests(wire(), 'POST')[0]?.status, 201);
+
+    server.app.lab.drop('sse');
+    await waitFor(() => wire().filter((entry) => entry.label === 'open').length >= 2, 10_000, 'the stream open again');
+    const reconnect = wire().find((entry) => entry.label === 'reconnect');
+    assert.equal(reconnect?.kind, 'mark');
+    assert.match(reconnect.detail!, /Last-Event-ID: [^:]+:\d+/);
+    const streams = requests(wire(), 'GET');
+    assert.equal(streams.length, 2);
+    assert.equal(streams[1]!.status, 200);
+    assert.match(streams[1]!.detail!, /reconnect/);
+    sse.disconnect();
+  });
 });
