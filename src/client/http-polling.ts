@@ -1,7 +1,7 @@
 // What short and long polling share on the client: the poll loop (the POST
 // send is http-sender.ts's). They differ only in the query they add and the pause between polls.
 import type { Message, SendInput } from '../chat/message.js';
-import { BaseClientTransport, randomId, sleep, type CatchupHeader } from './base.js';
+import { BaseClientTransport, randomId, sleep, type CatchupHeader, type WireFields } from './base.js';
 import { fetchOf, HttpError, postMessage, requestJson, type HttpChannel } from './http-sender.js';
 import type { ClientTransportOptions, SendReceipt } from './transport.js';
 
@@ -28,6 +28,10 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
 
   /** Extra query parameters for a poll. */
   protected abstract pollParams(): Record<string, string>;
+  /** The next poll is answered at once (so its duration is one round trip): joining live, without a cursor. */
+  protected pollAnswersAtOnce(): boolean {
+    return this.cursor === undefined;
+  }
   /** Waits, if the transport wants to, before the next poll. */
   protected abstract pauseAfterPoll(startedAt: number, generation: number): Promise<void>;
 
@@ -42,7 +46,7 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
   }
 
   protected transmit(input: SendInput): Promise<SendReceipt> {
-    return postMessage(this.#http, this.messagesUrl, this.clientId, input, this.sendTimeoutMs);
+    return postMessage(this.#http, (fields) => this.wireStart(fields), this.messagesUrl, this.clientId, input, this.sendTimeoutMs);
   }
 
   async #pollLoop(generation: number, signal: AbortSignal): Promise<void> {
@@ -52,7 +56,9 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
       const query = new URLSearchParams({ ...stringValues(this.resumeQuery()), ...this.pollParams() });
       let reply: PollReply;
       try {
-        reply = await requestJson<PollReply>(this.#http, `${this.messagesUrl}?${query}`, { signal });
+        const fields: WireFields = { kind: 'request', label: 'GET', detail: 'poll', roundTrip: this.pollAnswersAtOnce() };
+        const wire = { start: (entry: WireFields) => this.wireStart(entry), fields };
+        reply = await requestJson<PollReply>(this.#http, `${this.messagesUrl}?${query}`, { signal, wire });
       } catch (error) {
         if (generation !== this.generation) return;
         const retryAfterMs = error instanceof HttpError ? error.retryAfterMs : undefined;

@@ -13,6 +13,9 @@ declare module 'fastify' {
   }
 }
 
+/** Per keep-alive socket: its bytesRead when its last response was written. */
+const readAtLastResponse = new WeakMap<object, number>();
+
 export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
   fastify.decorateRequest('labTransport', undefined);
 
@@ -21,9 +24,17 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const match = lab.httpTransportOf(request.url);
     request.labTransport = match;
+    // Bytes in: what the socket read since its previous response is this
+    // request (browsers do not pipeline). Marked for every request, so a
+    // page's own requests on a shared socket are not charged to a transport.
+    const { socket } = request.raw;
+    reply.raw.once('finish', () => {
+      const readBefore = readAtLastResponse.get(socket) ?? 0;
+      readAtLastResponse.set(socket, socket.bytesRead);
+      if (match) lab.stats.count(match.name, 'wireBytesIn', socket.bytesRead - readBefore);
+    });
     if (!match) return done();
     const { name, attachment } = match;
-    const socket = request.raw.socket;
     lab.stats.count(name, 'requests');
     if (request.method === 'GET') lab.stats.sawPoller(name, socket);
     // A keep-alive socket carries one request at a time (no pipelining from

@@ -102,7 +102,7 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
     });
     res.flushHeaders();
     res.socket?.setNoDelay(true);
-    this.context.lab.stats.watchSocket('sse', res.socket!);
+    this.context.lab.stats.watchSocket('sse', res.socket!, { readSoFar: false });
     this.open(peer, admission.cursor);
   }
 }
