@@ -104,7 +104,8 @@ export class ComparisonChart extends LitElement {
           size: fontPx * 3.5,
           // Decades only: uPlot's log grid would also draw 2…9 of each, a blur at this size.
           splits: () => decades(this.domain),
-          values: (_plot, splits) => splits.map(tickLabel),
+          // uPlot hands null for a tick it dropped for lack of room (a short chart on a 720p screen).
+          values: (_plot, splits) => splits.map((split: number | null) => (split === null ? '' : tickLabel(split))),
         },
       ],
       series: [
