@@ -30,11 +30,14 @@ async function autoSend(page: Page, everyMs: number): Promise<void> {
   await page.getByRole('button', { name: 'Start auto-send' }).click();
 }
 
-/** Until every pane (or those named) has timed at least `count` of its own messages. */
+/**
+ * Until every pane (or those named) has timed at least `count` of its own messages.
+ * Two panes taking turns at 1.5 s gaps time one message each about every 3 s: 7 take ~21 s, so allow 60 s.
+ */
 async function waitForCounts(page: Page, count: number, names: readonly string[] = PANE_NAMES): Promise<void> {
   for (const name of names) {
     await expect
-      .poll(async () => Number(await pane(page, name).locator('[data-stat="count"]').textContent()), { timeout: 30_000 })
+      .poll(async () => Number(await pane(page, name).locator('[data-stat="count"]').textContent()), { timeout: 60_000 })
       .toBeGreaterThanOrEqual(count);
   }
 }
