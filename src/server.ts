@@ -1,5 +1,6 @@
 // buildServer(): the whole app as a Fastify instance, not listening yet, so
 // tests can `inject()` or `listen({ port: 0 })` it.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The workshop lab (its presenterToken is what main.ts prints). */
     lab: Lab;
+    /** This node's short name (several nodes can share one room through Redis). */
+    nodeId: string;
   }
 }
 
@@ -39,6 +42,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   checkConsistency(options);
   const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
   const lab = new Lab(options.presenterToken || randomToken());
+  const nodeId = options.nodeId || randomBytes(3).toString('hex');
 
   const fastify = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
@@ -69,6 +73,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   await fastify.register(errorsPlugin);
   await fastify.register(securityPlugin);
   fastify.decorate('lab', lab);
+  fastify.decorate('nodeId', nodeId);
   await fastify.register(labPlugin, { lab, room });
   await fastify.register(upgradePlugin, { lab });
   for (const plugin of Object.values(serverTransports)) {
@@ -80,6 +85,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   }));
   fastify.get('/api/config', async () => ({
     epoch: room.epoch,
+    nodeId,
     shortPollIntervalMs: options.shortPollIntervalMs,
     longPollWaitMs: options.longPollWaitMs,
     longPollMaxWaitMs: options.longPollMaxWaitMs,
