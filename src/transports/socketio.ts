@@ -25,6 +25,10 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
     },
     ...(options.allowedOrigins.length > 0 && { cors: { origin: options.allowedOrigins } }),
   });
+  // Every session id starts with the node's id, so a load balancer in front of
+  // several nodes can send a session's requests to its node by the `sid` query parameter.
+  const randomSessionId = engine.generateId.bind(engine);
+  engine.generateId = async (req) => `${fastify.nodeId}.${await randomSessionId(req)}`;
   const io = new Server({ path: SOCKETIO_PATH, serveClient: false });
   io.bind(engine);
   // The lab's added latency is applied per packet (polling or WebSocket alike), each direction, in order.
