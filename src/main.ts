@@ -18,11 +18,19 @@ async function main(): Promise<void> {
     return;
   }
 
-  const server = await buildServer(options);
+  let server;
+  try {
+    server = await buildServer(options);
+  } catch (error) {
+    // Redis unreachable at start-up: say so plainly rather than with a stack trace.
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
   await server.listen({ port: options.port, host: options.host });
   const address = server.server.address() as AddressInfo;
   const audience = joinUrls(address);
-  console.log(`\nTransport Lab is running:\n  http://localhost:${address.port}`);
+  const room = options.redisUrl ? `the room in Redis (${options.redisPrefix}*)` : 'the room in memory';
+  console.log(`\nTransport Lab is running (node ${server.nodeId}, ${room}):\n  http://localhost:${address.port}`);
   for (const url of audience) console.log(`  ${url}   (audience on the same network)`);
   if (audience[0]) console.log(`\nScan to join ${audience[0]}:\n${await terminalQr(audience[0])}`);
   // Never put in a URL: the presenter types it into the page's Presenter panel.

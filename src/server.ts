@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { Room } from './chat/room.js';
+import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { errorsPlugin } from './http/errors.js';
 import { securityPlugin } from './http/security.js';
@@ -21,8 +21,8 @@ import { upgradePlugin } from './transports/upgrade.js';
 export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 
 export interface BuildOptions extends Partial<ServerOptions> {
-  /** Pass a room to share it; a fresh one is made otherwise. */
-  room?: Room;
+  /** Pass a room to share it; a fresh one is made otherwise (in Redis when `redisUrl` is set). */
+  room?: ChatRoom;
   /** Pass a guard to watch its counts (the soak run does); one is made from the options otherwise. */
   guard?: Guard;
 }
@@ -40,7 +40,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   const { room: givenRoom, guard: givenGuard, ...rest } = overrides;
   const options: ServerOptions = { ...DEFAULTS, ...rest };
   checkConsistency(options);
-  const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
+  const room = givenRoom ?? (await openRoom(options));
   const lab = new Lab(options.presenterToken || randomToken());
   const nodeId = options.nodeId || randomBytes(3).toString('hex');
 
@@ -80,9 +80,12 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     await fastify.register(plugin, { room, options, lab, guard });
   }
 
-  fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({
-    ok: true,
-  }));
+  // A load balancer's check: 503 while this node cannot reach Redis, so it can route around it.
+  const HealthSchema = { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' } } };
+  fastify.get('/api/health', { schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, async (_request, reply) => {
+    if (!options.redisUrl) return { ok: true };
+    return room.available ? { ok: true, redis: 'up' } : reply.code(503).send({ ok: false, redis: 'down' });
+  });
   fastify.get('/api/config', async () => ({
     epoch: room.epoch,
     nodeId,
@@ -99,6 +102,9 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     setTimeout(() => fastify.server.closeAllConnections(), 1000).unref();
   });
 
+  // A room made here is closed here (after the transports let go of it).
+  if (!givenRoom) fastify.addHook('onClose', () => room.close());
+
   if (existsSync(WEB_ROOT)) {
     await fastify.register(fastifyStatic, { root: WEB_ROOT });
   } else {
@@ -107,4 +113,11 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     );
   }
   return fastify;
+}
+
+/** The in-memory room, or (with `redisUrl`) the shared one in Redis, whose client is only loaded then. */
+async function openRoom(options: ServerOptions): Promise<ChatRoom> {
+  if (!options.redisUrl) return new Room({ historyLimit: options.historyLimit });
+  const { RedisRoom } = await import('./chat/redis-room.js');
+  return RedisRoom.connect({ url: options.redisUrl, prefix: options.redisPrefix, historyLimit: options.historyLimit });
 }

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { Message } from '../src/chat/message.js';
-import { RedisRoom, RoomUnavailableError, UNAVAILABLE, type RedisRoomOptions } from '../src/chat/redis-room.js';
+import { UNAVAILABLE } from '../src/chat/message.js';
+import { RedisRoom, type RedisRoomOptions } from '../src/chat/redis-room.js';
+import { RoomUnavailableError } from '../src/chat/room.js';
 import { waitFor } from './helpers.js';
 import { RedisServer } from './redis-server.js';
 

@@ -9,7 +9,7 @@ describe('Room', () => {
     const room = new Room({ historyLimit: 10 });
     const heard: number[] = [];
     room.subscribe((message) => heard.push(message.id));
-    const ids = [1, 2, 3].map((n) => room.append(send(n), 'websocket').message.id);
+    const ids = [1, 2, 3].map((n) => room.appendNow(send(n), 'websocket').message.id);
     assert.deepEqual(ids, [1, 2, 3]);
     assert.deepEqual(heard, [1, 2, 3]);
     assert.equal(room.cursor, 3);
@@ -19,8 +19,8 @@ describe('Room', () => {
     const room = new Room({ historyLimit: 10 });
     const heard: number[] = [];
     room.subscribe((message) => heard.push(message.id));
-    const first = room.append(send(1), 'websocket');
-    const again = room.append({ ...send(1), text: 'changed' }, 'socketio');
+    const first = room.appendNow(send(1), 'websocket');
+    const again = room.appendNow({ ...send(1), text: 'changed' }, 'socketio');
     assert.equal(again.duplicate, true);
     assert.deepEqual(again.message, first.message);
     assert.deepEqual(heard, [1]);
@@ -29,7 +29,7 @@ describe('Room', () => {
 
   it('since() gives what follows a cursor, nothing when joining live', () => {
     const room = new Room({ historyLimit: 10 });
-    for (let n = 1; n <= 5; n++) room.append(send(n), 'short-polling');
+    for (let n = 1; n <= 5; n++) room.appendNow(send(n), 'short-polling');
     assert.deepEqual(
       room.since(3).messages.map((m) => m.id),
       [4, 5],
@@ -47,7 +47,7 @@ describe('Room', () => {
 
   it('resets on a cursor older than the history, newer than the room, or from another epoch', () => {
     const room = new Room({ historyLimit: 3 });
-    for (let n = 1; n <= 10; n++) room.append(send(n), 'long-polling');
+    for (let n = 1; n <= 10; n++) room.appendNow(send(n), 'long-polling');
     const old = room.since(2);
     assert.equal(old.reset, true);
     assert.deepEqual(
@@ -66,7 +66,7 @@ describe('Room', () => {
 
   it('keeps at most historyLimit messages however many are appended', () => {
     const room = new Room({ historyLimit: 100 });
-    for (let n = 1; n <= 1000; n++) room.append(send(n), 'websocket');
+    for (let n = 1; n <= 1000; n++) room.appendNow(send(n), 'websocket');
     const all = room.since(0);
     assert.equal(all.messages.length, 100);
     assert.equal(all.messages[0]!.id, 901);
@@ -74,8 +74,8 @@ describe('Room', () => {
 
   it('forgets the oldest clientMsgIds beyond the dedupe limit', () => {
     const room = new Room({ historyLimit: 2, dedupeLimit: 3 });
-    for (let n = 1; n <= 4; n++) room.append(send(n), 'websocket');
-    assert.equal(room.append(send(4), 'websocket').duplicate, true);
-    assert.equal(room.append(send(1), 'websocket').duplicate, false);
+    for (let n = 1; n <= 4; n++) room.appendNow(send(n), 'websocket');
+    assert.equal(room.appendNow(send(4), 'websocket').duplicate, true);
+    assert.equal(room.appendNow(send(1), 'websocket').duplicate, false);
   });
 });

@@ -9,16 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { History, type Catchup } from './history.js';
-import type { ChatError, Message, SendInput, TransportName } from './message.js';
-import type { AppendResult, Subscriber } from './room.js';
-
-/** The error code of a send refused because the store is unreachable (the client retries it). */
-export const UNAVAILABLE = 'unavailable';
-
-export class RoomUnavailableError extends Error {
-  readonly error: ChatError = { code: UNAVAILABLE, message: 'the chat store (Redis) is unreachable: retry shortly' };
-  readonly retryAfterMs = 1000;
-}
+import type { Message, SendInput, TransportName } from './message.js';
+import { RoomUnavailableError, type AppendResult, type ChatRoom, type Subscriber } from './room.js';
 
 export interface RedisRoomOptions {
   url: string;
@@ -98,7 +90,7 @@ function entriesOf(reply: StreamReply): StreamEntries[] {
   return Array.isArray(reply) ? reply.map(([, entries]) => entries) : Object.values(reply);
 }
 
-export class RedisRoom {
+export class RedisRoom implements ChatRoom {
   readonly #keys: { stream: string; seq: string; epoch: string; dedupe: string; dedupeOrder: string };
   readonly #history: History;
   readonly #dedupeLimit: number;

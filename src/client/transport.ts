@@ -71,6 +71,8 @@ export interface ClientTransport {
   /** The id of the last message delivered. */
   readonly cursor: number | undefined;
   readonly epoch: string | undefined;
+  /** The server node serving this client now (from its welcome or last poll reply). */
+  readonly nodeId: string | undefined;
   readonly traffic: Readonly<TrafficCounters>;
   connect(): void;
   disconnect(): void;

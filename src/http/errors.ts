@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ChatError } from '../chat/message.js';
+import { RoomUnavailableError } from '../chat/room.js';
 
 export function sendError(reply: FastifyReply, status: number, error: ChatError): FastifyReply {
   return reply.code(status).send({ error });
@@ -22,6 +23,11 @@ export const errorsPlugin = fp(async (fastify: FastifyInstance) => {
     if (error.validation) {
       const code = error.validationContext === 'querystring' ? 'invalid_query' : 'invalid_message';
       return sendError(reply, 400, { code, message: error.message });
+    }
+    // Redis is unreachable: the same request will pass later (a load balancer may also route around this node).
+    if (error instanceof RoomUnavailableError) {
+      reply.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+      return sendError(reply, 503, error.error);
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendError(reply, known.status, { code: known.code, message: error.message });

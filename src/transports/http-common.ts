@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { checkLengths, MessageSchema, SendInputSchema, type SendInput, type TransportName } from '../chat/message.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
-import type { Room } from '../chat/room.js';
+import type { ChatRoom } from '../chat/room.js';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
@@ -30,6 +30,7 @@ export const CatchupSchema = Type.Object({
   cursor: Type.Integer(),
   epoch: Type.String(),
   reset: Type.Optional(Type.Boolean()),
+  nodeId: Type.String(),
 });
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
@@ -44,8 +45,11 @@ export function sendTooMany(reply: FastifyReply, refusal: Extract<SendAdmission,
   return sendError(reply, 429, refusal.error);
 }
 
-/** `POST /api/<via>/messages?client=ID`: 201 with the message; a re-sent clientMsgId gets the original back. */
-export function registerSendRoute(fastify: FastifyInstance, room: Room, via: TransportName, guard: Guard): void {
+/**
+ * `POST /api/<via>/messages?client=ID`: 201 with the message; a re-sent
+ * clientMsgId gets the original back; 503 + Retry-After while Redis is unreachable.
+ */
+export function registerSendRoute(fastify: FastifyInstance, room: ChatRoom, via: TransportName, guard: Guard): void {
   fastify.post<{ Body: SendInput; Querystring: SendQuery }>(
     messagesUrl(via),
     { schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } } },
@@ -55,7 +59,8 @@ export function registerSendRoute(fastify: FastifyInstance, room: Room, via: Tra
       // Without a client id, all such senders of one IP share one client bucket.
       const admission = guard.admitSend(`http:${request.query.client ?? ''}`, clientIp(request.raw));
       if (!admission.ok) return sendTooMany(reply, admission);
-      return reply.code(201).send({ message: room.append(parsed.value, via).message });
+      const { message } = await room.append(parsed.value, via);
+      return reply.code(201).send({ message });
     },
   );
 }

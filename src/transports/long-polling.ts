@@ -2,6 +2,7 @@
 // `wait` ms pass. One held poll per `client`; a global cap answers 503.
 import { Type } from '@sinclair/typebox';
 import type { Catchup } from '../chat/room.js';
+import { catchupFor, type NodeCatchup } from './catchup.js';
 import { sendError } from '../http/errors.js';
 import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
 import { clientIp } from './guard.js';
@@ -53,9 +54,12 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
   });
 
   const unsubscribe = room.subscribe(releaseAll);
+  // A new epoch (Redis lost its data): every held poll gets its reset now.
+  const unwatchEpoch = room.onEpochChange(releaseAll);
   // Answer held polls before the server stops waiting for in-flight requests.
   fastify.addHook('preClose', async () => {
     unsubscribe();
+    unwatchEpoch();
     releaseAll();
   });
 
@@ -72,11 +76,12 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
           message: `wait must be at most ${options.longPollMaxWaitMs} ms`,
         });
       }
-      const catchup = room.since(since, epoch);
-      if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) return catchup;
+      const catchup = await catchupFor(room, since, epoch);
+      const withNode = (answer: Catchup): NodeCatchup => ({ ...answer, nodeId: fastify.nodeId });
+      if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) return withNode(catchup);
 
       // The client may already be gone (its 'close' fired before we got here).
-      if (reply.raw.destroyed || request.raw.socket.destroyed) return catchup;
+      if (reply.raw.destroyed || request.raw.socket.destroyed) return withNode(catchup);
 
       // A client's newer poll supersedes its older one (e.g. after a page
       // reload or a retry), which is answered at once with nothing new.
@@ -92,13 +97,13 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
         return sendError(reply, 429, { code: 'too_many_polls', message: 'too many held polls from this address, retry shortly' });
       }
 
-      return new Promise<Catchup>((resolve) => {
+      return new Promise<NodeCatchup>((resolve) => {
         const poll: HeldPoll = {
           since,
           epoch,
           client,
           socket: request.raw.socket,
-          answer: resolve,
+          answer: (answer) => resolve(withNode(answer)),
           releaseSlot,
           timer: setTimeout(() => release(poll), wait),
         };
@@ -107,7 +112,7 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
         // The client went away: drop the poll so nothing is kept for it.
         // (`close` on the response fires on abort; after a real answer the poll is already gone.)
         reply.raw.once('close', () => {
-          if (forget(poll)) resolve(catchup);
+          if (forget(poll)) resolve(withNode(catchup));
         });
       });
     },

@@ -1,5 +1,6 @@
 // Short polling: the client asks at a fixed interval; every GET answers at once.
 import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import { catchupFor } from './catchup.js';
 import type { TransportPlugin } from './types.js';
 
 export const shortPolling: TransportPlugin = async (fastify, { room, lab, guard }) => {
@@ -9,6 +10,9 @@ export const shortPolling: TransportPlugin = async (fastify, { room, lab, guard 
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
     { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema } } },
-    async (request) => room.since(optionalInt(request.query.since), request.query.epoch),
+    async (request) => ({
+      ...(await catchupFor(room, optionalInt(request.query.since), request.query.epoch)),
+      nodeId: fastify.nodeId,
+    }),
   );
 };

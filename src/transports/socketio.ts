@@ -5,12 +5,16 @@
 import { Server as EngineServer } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
+import { appendError } from '../chat/room.js';
+import { catchupFor, withCatchup } from './catchup.js';
 import { parseCursor } from './cursor.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import type { TransportPlugin } from './types.js';
 
 export const SOCKETIO_PATH = '/socket.io/';
+/** The Socket.IO room of the welcomed sockets: live messages go to them only. */
+const LIVE = 'live';
 
 export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
 
@@ -77,24 +81,32 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
 
   io.on('connection', (socket: Socket) => {
     const { since, epoch } = socket.data.cursor as { since?: number; epoch?: string };
-    const catchup = room.since(since, epoch);
-    outbound.push(() => {
-      socket.emit('welcome', { epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) });
-      for (const message of catchup.messages) socket.emit('message', message);
+    // A socket joins the "live" room once its catch-up is queued: broadcasts go there.
+    withCatchup(catchupFor(room, since, epoch), (catchup) => {
+      if (!socket.connected) return;
+      outbound.push(() => {
+        const { epoch: current, cursor, reset } = catchup;
+        socket.emit('welcome', { epoch: current, cursor, nodeId: fastify.nodeId, ...(reset && { reset: true }) });
+        for (const message of catchup.messages) socket.emit('message', message);
+      });
+      void socket.join(LIVE);
     });
 
-    const admitAndAppend = (input: unknown): SendAck => {
+    const admitAndAppend = async (input: unknown): Promise<SendAck> => {
       const parsed = parseSendInput(input);
       if (!parsed.ok) return { ok: false, error: parsed.error };
       const admission = guard.admitSend(`sio:${socket.id}`, clientIp(socket.request));
       if (!admission.ok) return { ok: false, error: admission.error };
-      return { ok: true, message: room.append(parsed.value, 'socketio').message };
+      try {
+        return { ok: true, message: (await room.append(parsed.value, 'socketio')).message };
+      } catch (error) {
+        return { ok: false, error: appendError(error) };
+      }
     };
     socket.on('send', (input: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return; // nobody to answer
       inbound.push(() => {
-        const reply = admitAndAppend(input);
-        outbound.push(() => ack(reply));
+        void admitAndAppend(input).then((reply) => outbound.push(() => ack(reply)));
       });
     });
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -114,13 +126,18 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
     }
     // The usual case, no impairment: everyone connected, without listing them
     // (a room made of thousands of socket ids costs more than the send).
-    if (outbound.passThrough) return void io.emit('message', message);
-    const targets = [...io.of('/').sockets.keys()];
+    if (outbound.passThrough) return void io.to(LIVE).emit('message', message);
+    const targets = [...(io.of('/').adapter.rooms.get(LIVE) ?? [])];
     if (targets.length > 0) outbound.push(() => io.to(targets).emit('message', message));
   });
 
+  // A new epoch (Redis lost its data): each client reconnects with its old
+  // epoch and gets exactly one reset with the new history.
+  const unwatchEpoch = room.onEpochChange(() => io.disconnectSockets(true));
+
   fastify.addHook('preClose', async () => {
     unsubscribe();
+    unwatchEpoch();
     // Closes every client at once. (io.disconnectSockets would make each
     // polling client wait up to 30 s for its next poll, holding the close.)
     engine.close();

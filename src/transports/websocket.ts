@@ -3,6 +3,8 @@
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { ChatError } from '../chat/message.js';
 import { parseSendInput } from '../chat/message.js';
+import { appendError } from '../chat/room.js';
+import { catchupFor, withCatchup } from './catchup.js';
 import { isOriginAllowed } from './origin.js';
 import { parseCursor } from './cursor.js';
 import { clientIp } from './guard.js';
@@ -13,6 +15,7 @@ export const WS_PATH = '/ws';
 
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_SERVICE_RESTART = 1012;
 
 export const websocket: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
   const wss = new WebSocketServer({
@@ -62,15 +65,19 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab, 
     lab.stats.watchSocket('websocket', socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       senders.set(ws, { key: `ws:${++connectionCount}`, ip: clientIp(req) });
-      const catchup = room.since(cursor.value.since, cursor.value.epoch);
-      const welcome = { type: 'welcome', epoch: catchup.epoch, cursor: catchup.cursor, ...(catchup.reset && { reset: true }) };
-      sendLater(ws, [welcome, ...catchup.messages.map((message) => ({ type: 'message', message }))]);
-      clients.add(ws);
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
       ws.on('message', (data, isBinary) => inbound.push(() => onFrame(ws, data, isBinary)));
       ws.on('error', () => ws.terminate());
       ws.on('close', () => clients.delete(ws));
+      // The welcome and the catch-up, then (same tick) live messages.
+      withCatchup(catchupFor(room, cursor.value.since, cursor.value.epoch), (catchup) => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        const { epoch, cursor: last, reset } = catchup;
+        const welcome = { type: 'welcome', epoch, cursor: last, nodeId: fastify.nodeId, ...(reset && { reset: true }) };
+        sendLater(ws, [welcome, ...catchup.messages.map((message) => ({ type: 'message', message }))]);
+        clients.add(ws);
+      });
     });
   });
 
@@ -103,9 +110,18 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab, 
       if (admission.persistent) ws.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
       return;
     }
-    const { message } = room.append(parsed.value, 'websocket');
-    sendLater(ws, [{ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }]);
+    room.append(parsed.value, 'websocket').then(
+      ({ message }) => sendLater(ws, [{ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }]),
+      (error: unknown) => sendError(ws, appendError(error), clientMsgId),
+    );
   }
+
+  // A new epoch (Redis lost its data): each client reconnects with its old
+  // epoch and gets exactly one reset with the new history.
+  const unwatchEpoch = room.onEpochChange(() => {
+    for (const ws of clients) ws.close(CLOSE_SERVICE_RESTART, 'the room started over');
+    clients.clear();
+  });
 
   // A broadcast is encoded once and the same buffer goes to every client.
   const unsubscribe = room.subscribe((message) => {
@@ -138,6 +154,7 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab, 
 
   fastify.addHook('preClose', async () => {
     unsubscribe();
+    unwatchEpoch();
     clearInterval(heartbeat);
     for (const ws of clients) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
   });
