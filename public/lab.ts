@@ -7,6 +7,9 @@ import { SendClock } from './latency/send-clock.js';
 /** GET /api/config */
 export interface ServerConfig {
   epoch: string;
+  /** The node that answered; `sharedRoom` says several nodes may serve the room (through Redis). */
+  nodeId: string;
+  sharedRoom: boolean;
   shortPollIntervalMs: number;
   longPollWaitMs: number;
   longPollMaxWaitMs: number;

@@ -89,6 +89,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   fastify.get('/api/config', async () => ({
     epoch: room.epoch,
     nodeId,
+    sharedRoom: options.redisUrl !== '',
     shortPollIntervalMs: options.shortPollIntervalMs,
     longPollWaitMs: options.longPollWaitMs,
     longPollMaxWaitMs: options.longPollMaxWaitMs,
