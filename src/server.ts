@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { RedisRoom } from './chat/redis-room.js';
 import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { errorsPlugin } from './http/errors.js';
@@ -41,7 +42,8 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   const options: ServerOptions = { ...DEFAULTS, ...rest };
   checkConsistency(options);
   const room = givenRoom ?? (await openRoom(options));
-  const lab = new Lab(options.presenterToken || randomToken());
+  // One presenter token per cluster: nodes sharing a Redis room take the first node's random one.
+  const lab = new Lab(options.presenterToken || (await sharedToken(room)));
   const nodeId = options.nodeId || randomBytes(3).toString('hex');
 
   const fastify = Fastify({
@@ -121,4 +123,9 @@ async function openRoom(options: ServerOptions): Promise<ChatRoom> {
   if (!options.redisUrl) return new Room({ historyLimit: options.historyLimit });
   const { RedisRoom } = await import('./chat/redis-room.js');
   return RedisRoom.connect({ url: options.redisUrl, prefix: options.redisPrefix, historyLimit: options.historyLimit });
+}
+
+function sharedToken(room: ChatRoom): Promise<string> | string {
+  const candidate = randomToken();
+  return 'shared' in room ? (room as RedisRoom).shared('presenter-token', candidate) : candidate;
 }

@@ -61,6 +61,10 @@ describe('nodes sharing one room through Redis', () => {
     }
   });
 
+  it('gives every node one presenter token', () => {
+    assert.equal(nodes[0]!.app.lab.presenterToken, nodes[1]!.app.lab.presenterToken);
+  });
+
   it('returns the original message to a re-send on another node, over any transport', async () => {
     const once = input('only once');
     const post = async (node: RunningServer, via: TransportName) => {

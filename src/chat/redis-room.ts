@@ -91,6 +91,7 @@ function entriesOf(reply: StreamReply): StreamEntries[] {
 }
 
 export class RedisRoom implements ChatRoom {
+  readonly #prefix: string;
   readonly #keys: { stream: string; seq: string; epoch: string; dedupe: string; dedupeOrder: string };
   readonly #history: History;
   readonly #dedupeLimit: number;
@@ -113,6 +114,7 @@ export class RedisRoom implements ChatRoom {
   #waiters: Array<{ id: number; resolve: () => void }> = [];
 
   private constructor(options: RedisRoomOptions) {
+    this.#prefix = options.prefix;
     const key = (name: string): string => `${options.prefix}${name}`;
     this.#keys = { stream: key('messages'), seq: key('seq'), epoch: key('epoch'), dedupe: key('dedupe'), dedupeOrder: key('dedupe-order') };
     this.#history = new History(options.historyLimit);
@@ -206,6 +208,13 @@ export class RedisRoom implements ChatRoom {
     const ahead = since !== undefined && since > this.#history.lastId && since > this.#knownLastId;
     if (!foreign && !ahead) return undefined;
     return this.#settle(since).catch(() => {}); // Redis down: answer from the mirror
+  }
+
+  /** A value every node of the cluster shares (e.g. the presenter token): the first node's `candidate` wins. */
+  async shared(name: string, candidate: string): Promise<string> {
+    const key = `${this.#prefix}${name}`;
+    await this.#commands.sendCommand(['SET', key, candidate, 'NX']);
+    return (await this.#commands.sendCommand<string | null>(['GET', key])) ?? candidate;
   }
 
   subscribe(subscriber: Subscriber): () => void {
