@@ -8,17 +8,35 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'playwright.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
   },
   {
     rules: {
+      // `const { omitted: _, ...rest } = value` is how an object loses a key.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       // node:test's describe/test/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
     },
+  },
+  {
+    // A Playwright fixture must destructure its first parameter, even when it uses nothing from it: `async ({}, use) =>`.
+    files: ['e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -12,7 +12,8 @@ const wss = new WebSocketServer({ server, perMessageDeflate: false });
 wss.on('connection', (ws) => {
   ws.send(JSON.stringify({ type: 'welcome', epoch: BARE_EPOCH, cursor: bareCursor() }));
   ws.on('message', (data) => {
-    const input = JSON.parse(String(data)) as SendInput;
+    // binaryType is ws's default, 'nodebuffer': a message is one Buffer.
+    const input = JSON.parse((data as Buffer).toString()) as SendInput;
     const message = bareMessage(input, 'websocket');
     const frame = Buffer.from(JSON.stringify({ type: 'message', message }));
     for (const client of wss.clients) client.send(frame, { binary: false });

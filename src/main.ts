@@ -45,7 +45,13 @@ async function main(): Promise<void> {
     server.log.info(`${signal}: shutting down`);
     // Exit even if something refuses to close.
     setTimeout(() => process.exit(1), 5000).unref();
-    server.close().then(() => process.exit(0));
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

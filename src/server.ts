@@ -14,6 +14,7 @@ import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
 import { labPlugin } from './lab/plugin.js';
 import { randomToken } from './lab/token.js';
+import { namedPlugin } from './named-plugin.js';
 import { Guard } from './transports/guard.js';
 import { serverTransports } from './transports/index.js';
 import { upgradePlugin } from './transports/upgrade.js';
@@ -78,17 +79,19 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   fastify.decorate('nodeId', nodeId);
   await fastify.register(labPlugin, { lab, room });
   await fastify.register(upgradePlugin, { lab });
-  for (const plugin of Object.values(serverTransports)) {
+  for (const [name, setup] of Object.entries(serverTransports)) {
+    // Unlike the plugins above, each keeps its own scope: what it changes there stays there (Socket.IO's drops every body parser).
+    const plugin = namedPlugin(`transport-${name}`, setup, { dependencies: ['errors', 'lab', 'upgrade-router'], encapsulate: true });
     await fastify.register(plugin, { room, options, lab, guard });
   }
 
   // A load balancer's check: 503 while this node cannot reach Redis, so it can route around it.
   const HealthSchema = { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' } } };
-  fastify.get('/api/health', { schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, async (_request, reply) => {
+  fastify.get('/api/health', { schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, (_request, reply) => {
     if (!options.redisUrl) return { ok: true };
     return room.available ? { ok: true, redis: 'up' } : reply.code(503).send({ ok: false, redis: 'down' });
   });
-  fastify.get('/api/config', async () => ({
+  fastify.get('/api/config', () => ({
     epoch: room.epoch,
     nodeId,
     sharedRoom: options.redisUrl !== '',
@@ -101,8 +104,9 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   // Connections that never sent a request (browsers and fetch pre-connect) are
   // not "idle" to Node and would hold close() open until headersTimeout: cut
   // them after in-flight replies (held polls answered in preClose) had a moment.
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     setTimeout(() => fastify.server.closeAllConnections(), 1000).unref();
+    done();
   });
 
   // A room made here is closed here (after the transports let go of it).
@@ -111,7 +115,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   if (existsSync(WEB_ROOT)) {
     await fastify.register(fastifyStatic, { root: WEB_ROOT });
   } else {
-    fastify.get('/', async (_request, reply) =>
+    fastify.get('/', (_request, reply) =>
       reply.type('text/plain').send('Transport Lab is running, but the page is not built: run `npm run build`.'),
     );
   }

@@ -1,8 +1,8 @@
 // Real servers on port 0 and the real client code, for the node:test suites.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { WebSocket } from 'ws';
-import type { Message, TransportName } from '../src/chat/message.js';
+import { WebSocket, type RawData } from 'ws';
+import type { ChatError, Message, TransportName } from '../src/chat/message.js';
 import { randomId } from '../src/client/base.js';
 import { clientTransports } from '../src/client/index.js';
 import type { ClientTransport, ClientTransportOptions, SyncInfo, WebSocketConstructor } from '../src/client/transport.js';
@@ -91,4 +91,17 @@ export function input(text: string, author = 'tester'): { clientMsgId: string; a
 /** Asserts ids strictly increase (no duplicate, no reordering). */
 export function isStrictlyIncreasing(ids: number[]): boolean {
   return ids.every((id, index) => index === 0 || id > ids[index - 1]!);
+}
+
+/** A `ws` message as text. (binaryType is ws's default, 'nodebuffer': a message is one Buffer.) */
+export function wsText(data: RawData): string {
+  return (data as Buffer).toString();
+}
+
+/** The HTTP API's JSON bodies, for typed `inject()` replies: `response.json<MessageReply>()`. */
+export interface MessageReply {
+  message: Message;
+}
+export interface ErrorReply {
+  error: ChatError;
 }

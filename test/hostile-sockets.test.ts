@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { Bystanders, rawExchange } from './faults/hostile.js';
-import { disconnectAll, input, startServer, waitFor, type RunningServer } from './helpers.js';
+import { disconnectAll, input, startServer, waitFor, wsText, type RunningServer } from './helpers.js';
 
 interface Frame {
   type: string;
@@ -24,7 +24,7 @@ describe('hostile socket input', () => {
   async function openWs(headers: Record<string, string> = {}): Promise<{ ws: WebSocket; frames: Frame[] }> {
     const ws = new WebSocket(wsUrl(), { headers });
     const frames: Frame[] = [];
-    ws.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame));
+    ws.on('message', (data) => frames.push(JSON.parse(wsText(data)) as Frame));
     ws.on('error', () => undefined);
     await once(ws, 'open');
     await waitFor(() => frames.some((frame) => frame.type === 'welcome'), 5000, 'welcome');
@@ -98,7 +98,7 @@ describe('hostile socket input', () => {
       ['{"type":"send","clientMsgId":"t3","author":"a","text":"' + 'z'.repeat(1001) + '"}', 'invalid_message'],
       [`{"type":"send","clientMsgId":"t4","author":"a","text":${'['.repeat(3000)}${']'.repeat(3000)}}`, 'invalid_message'],
     ];
-    for (const [data, code] of cases) ws.send(data, { binary: Buffer.isBuffer(data) });
+    for (const [data] of cases) ws.send(data, { binary: Buffer.isBuffer(data) });
     await waitFor(() => frames.filter((frame) => frame.type === 'error').length === cases.length, 5000, 'one error per bad frame');
     assert.deepEqual(
       frames.filter((frame) => frame.type === 'error').map((frame) => frame.code),
@@ -153,7 +153,7 @@ describe('hostile socket input', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
     ws.on('error', () => undefined);
     const packets: string[] = [];
-    ws.on('message', (data) => packets.push(String(data)));
+    ws.on('message', (data) => packets.push(wsText(data)));
     await once(ws, 'open');
     ws.send('40');
     await waitFor(() => packets.some((packet) => packet.startsWith('40')), 5000, 'namespace connect');

@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import type { Catchup } from '../src/chat/room.js';
 import { buildServer } from '../src/server.js';
+import { serverTransports } from '../src/transports/index.js';
+import type { ErrorReply, MessageReply } from './helpers.js';
 
 describe('HTTP API', () => {
   let app: FastifyInstance;
@@ -19,6 +22,13 @@ describe('HTTP API', () => {
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
+  it('registers its plugins by name, each transport in its own scope', () => {
+    const transports = Object.keys(serverTransports).map((name) => `transport-${name}`);
+    for (const name of ['errors', 'security-headers', 'lab', 'upgrade-router', ...transports]) assert.ok(app.hasPlugin(name), name);
+    // Socket.IO's scope drops every body parser; the rest of the server still parses JSON.
+    assert.ok(app.hasContentTypeParser('application/json'));
+  });
+
   it('answers health and serves a page at /', async () => {
     assert.deepEqual((await app.inject('/api/health')).json(), { ok: true });
     const page = await app.inject('/');
@@ -30,7 +40,7 @@ describe('HTTP API', () => {
       it('creates a message (201), trims, labels it with its transport', async () => {
         const response = await post(via, { clientMsgId: `${via}-1`, author: ' ana ', text: '  hello  ' });
         assert.equal(response.statusCode, 201);
-        const { message } = response.json();
+        const { message } = response.json<MessageReply>();
         assert.equal(message.author, 'ana');
         assert.equal(message.text, 'hello');
         assert.equal(message.via, via);
@@ -40,12 +50,12 @@ describe('HTTP API', () => {
       });
 
       it('returns the original message for a re-sent clientMsgId and appends nothing', async () => {
-        const first = (await post(via, { clientMsgId: `${via}-dup`, author: 'ana', text: 'once' })).json().message;
-        const before = (await app.inject(`/api/short-polling/messages?since=0`)).json().cursor;
+        const first = (await post(via, { clientMsgId: `${via}-dup`, author: 'ana', text: 'once' })).json<MessageReply>().message;
+        const before = (await app.inject(`/api/short-polling/messages?since=0`)).json<Catchup>().cursor;
         const again = await post(via, { clientMsgId: `${via}-dup`, author: 'ana', text: 'twice?' });
         assert.equal(again.statusCode, 201);
-        assert.deepEqual(again.json().message, first);
-        assert.equal((await app.inject(`/api/short-polling/messages?since=0`)).json().cursor, before);
+        assert.deepEqual(again.json<MessageReply>().message, first);
+        assert.equal((await app.inject(`/api/short-polling/messages?since=0`)).json<Catchup>().cursor, before);
       });
 
       const bad: Array<[string, unknown, number, string]> = [
@@ -65,7 +75,7 @@ describe('HTTP API', () => {
         it(`refuses ${what} with ${status} ${code}`, async () => {
           const response = await post(via, body);
           assert.equal(response.statusCode, status);
-          const { error } = response.json();
+          const { error } = response.json<ErrorReply>();
           assert.equal(error.code, code);
           assert.equal(typeof error.message, 'string');
         });
@@ -74,21 +84,21 @@ describe('HTTP API', () => {
       it('refuses a body that is not JSON by content type with 415', async () => {
         const response = await post(via, 'hello', { 'content-type': 'text/plain' });
         assert.equal(response.statusCode, 415);
-        assert.equal(response.json().error.code, 'unsupported_media_type');
+        assert.equal(response.json<ErrorReply>().error.code, 'unsupported_media_type');
       });
 
       for (const query of ['since=-1', 'since=abc', 'since=1.5', 'since=1e3', 'since=99999999999999999999', 'since=']) {
         it(`refuses ${query} with 400 invalid_query`, async () => {
           const response = await app.inject(`/api/${via}/messages?${query}`);
           assert.equal(response.statusCode, 400);
-          assert.equal(response.json().error.code, 'invalid_query');
+          assert.equal(response.json<ErrorReply>().error.code, 'invalid_query');
         });
       }
 
       it('answers a far-future cursor with reset and the history', async () => {
         const response = await app.inject(`/api/${via}/messages?since=999999&wait=0`);
         assert.equal(response.statusCode, 200);
-        const body = response.json();
+        const body = response.json<Catchup>();
         assert.equal(body.reset, true);
         assert.ok(body.messages.length > 0);
       });
@@ -98,12 +108,12 @@ describe('HTTP API', () => {
   it('refuses wait above the maximum', async () => {
     const response = await app.inject('/api/long-polling/messages?since=0&wait=30001');
     assert.equal(response.statusCode, 400);
-    assert.equal(response.json().error.code, 'invalid_query');
+    assert.equal(response.json<ErrorReply>().error.code, 'invalid_query');
   });
 
   it('joins live when since is absent: no backlog, the current cursor', async () => {
     for (const via of ['short-polling', 'long-polling']) {
-      const body = (await app.inject(`/api/${via}/messages`)).json();
+      const body = (await app.inject(`/api/${via}/messages`)).json<Catchup>();
       assert.deepEqual(body.messages, []);
       assert.ok(body.cursor > 0);
       assert.equal(typeof body.epoch, 'string');
@@ -113,6 +123,6 @@ describe('HTTP API', () => {
   it('answers unknown routes with 404 JSON', async () => {
     const response = await app.inject('/api/nope');
     assert.equal(response.statusCode, 404);
-    assert.equal(response.json().error.code, 'not_found');
+    assert.equal(response.json<ErrorReply>().error.code, 'not_found');
   });
 });

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.js';
+import type { DropResult } from '../src/lab/lab.js';
+import type { LabSettings } from '../src/lab/settings.js';
+import type { StatsSample } from '../src/lab/stats.js';
 import { buildServer } from '../src/server.js';
+import type { ErrorReply } from './helpers.js';
 
 const TOKEN = 'presenter-secret';
 
@@ -55,20 +59,20 @@ describe('lab API', () => {
   it('refuses a change without a token (401) or with a wrong one (403), and changes nothing', async () => {
     const missing = await put({ blockWebSocket: true });
     assert.equal(missing.statusCode, 401);
-    assert.equal(missing.json().error.code, 'unauthorized');
+    assert.equal(missing.json<ErrorReply>().error.code, 'unauthorized');
     assert.match(missing.headers['www-authenticate'] as string, /^Bearer/);
     for (const authorization of [`Bearer ${TOKEN}x`, 'Bearer p', `Basic ${TOKEN}`]) {
       const wrong = await put({ blockWebSocket: true }, authorization);
       assert.equal(wrong.statusCode, authorization.startsWith('Basic') ? 401 : 403, authorization);
     }
-    assert.equal((await app.inject('/api/lab')).json().blockWebSocket, false);
+    assert.equal((await app.inject('/api/lab')).json<LabSettings>().blockWebSocket, false);
   });
 
   it('applies a partial update and keeps what it does not name', async () => {
     const first = await put({ addedLatencyMs: { websocket: 200 }, jitterMs: { 'long-polling': 50 } }, `Bearer ${TOKEN}`);
     assert.equal(first.statusCode, 200);
     const second = await put({ blockWebSocket: true, addedLatencyMs: { socketio: 10 } }, `Bearer ${TOKEN}`);
-    const settings = second.json();
+    const settings = second.json<LabSettings>();
     assert.equal(settings.blockWebSocket, true);
     assert.deepEqual(settings.addedLatencyMs, { 'short-polling': 0, 'long-polling': 0, websocket: 200, socketio: 10 });
     assert.equal(settings.jitterMs['long-polling'], 50);
@@ -90,8 +94,8 @@ describe('lab API', () => {
     it(`answers ${what} with 400 invalid_settings`, async () => {
       const response = await put(body, `Bearer ${TOKEN}`);
       assert.equal(response.statusCode, 400);
-      assert.equal(response.json().error.code, 'invalid_settings');
-      assert.equal(typeof response.json().error.message, 'string');
+      assert.equal(response.json<ErrorReply>().error.code, 'invalid_settings');
+      assert.equal(typeof response.json<ErrorReply>().error.message, 'string');
     });
   }
 
@@ -103,16 +107,16 @@ describe('lab API', () => {
     assert.equal((await drop('websocket', 'Bearer nope')).statusCode, 403);
     const shortPolling = await drop('short-polling');
     assert.equal(shortPolling.statusCode, 200);
-    assert.equal(shortPolling.json().dropped, 0);
-    assert.match(shortPolling.json().note, /nothing to drop/);
+    assert.equal(shortPolling.json<DropResult>().dropped, 0);
+    assert.match(shortPolling.json<DropResult>().note, /nothing to drop/);
     const websocket = await drop('websocket');
     assert.equal(websocket.statusCode, 200);
-    assert.equal(websocket.json().transport, 'websocket');
-    assert.equal((await drop('smoke-signals')).json().error.code, 'invalid_settings');
+    assert.equal(websocket.json<DropResult>().transport, 'websocket');
+    assert.equal((await drop('smoke-signals')).json<ErrorReply>().error.code, 'invalid_settings');
   });
 
   it('serves stats for every transport', async () => {
-    const stats = (await app.inject('/api/stats')).json();
+    const stats = (await app.inject('/api/stats')).json<StatsSample & { settings: LabSettings }>();
     assert.deepEqual(Object.keys(stats.transports).sort(), ['long-polling', 'short-polling', 'socketio', 'websocket']);
     assert.equal(typeof stats.cpuShare, 'number');
     assert.equal(typeof stats.transports.websocket.connections, 'number');
@@ -121,7 +125,7 @@ describe('lab API', () => {
 
   it('lists the URLs the audience can join on', async () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
-    const { urls } = (await app.inject('/api/lab/join')).json();
+    const { urls } = (await app.inject('/api/lab/join')).json<{ urls: string[] }>();
     assert.deepEqual(urls, [`http://127.0.0.1:${(app.server.address() as { port: number }).port}`]);
   });
 });

@@ -63,7 +63,7 @@ describe('lab network conditions', () => {
     const response = await new Promise<{ statusCode: number; body: string }>((resolve) =>
       refused.once('unexpected-response', (_request, message) => {
         let body = '';
-        message.on('data', (chunk: Buffer) => (body += chunk));
+        message.on('data', (chunk: Buffer) => (body += chunk.toString()));
         message.on('end', () => resolve({ statusCode: message.statusCode!, body }));
       }),
     );

@@ -11,7 +11,7 @@ import { SendRateLimiter } from '../src/chat/rate-limit.js';
 import { DEFAULTS } from '../src/config.js';
 import { Guard } from '../src/transports/guard.js';
 import { Bystanders } from './faults/hostile.js';
-import { disconnectAll, input, startServer, waitFor } from './helpers.js';
+import { disconnectAll, input, startServer, waitFor, wsText } from './helpers.js';
 
 after(disconnectAll);
 
@@ -74,7 +74,7 @@ describe('send rate limit', () => {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
       const codes: string[] = [];
       ws.on('message', (data) => {
-        const frame = JSON.parse(String(data)) as { type: string; code?: string };
+        const frame = JSON.parse(wsText(data)) as { type: string; code?: string };
         if (frame.type === 'error') codes.push(frame.code!);
       });
       await once(ws, 'open');
@@ -194,7 +194,7 @@ describe('slow consumers', () => {
   async function floodUntilCut(room: Room, isCut: () => boolean): Promise<number> {
     let sent = 0;
     while (!isCut() && sent < 20_000) {
-      for (let n = 0; n < 200; n++) room.append({ clientMsgId: `big-${sent++}`, author: 'flood', text: 'w'.repeat(1000) }, 'websocket');
+      for (let n = 0; n < 200; n++) room.appendNow({ clientMsgId: `big-${sent++}`, author: 'flood', text: 'w'.repeat(1000) }, 'websocket');
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     return sent;

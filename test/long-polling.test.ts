@@ -68,7 +68,11 @@ describe('long polling', () => {
     const since = await cursor();
     try {
       const response = await fetch(`${url}?since=${since}&wait=10000&client=${client}`, { signal: AbortSignal.timeout(150) });
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body: (await response.json()) as { error?: { code: string } },
+      };
     } catch {
       return 'held';
     }

@@ -52,7 +52,7 @@ describe('all 16 sender/receiver pairs', () => {
       await new Promise((resolve) => setTimeout(resolve, 150)); // room for a stray duplicate to show
       const ids = recorder.ids();
       assert.equal(ids.length, total, `${name} received ${ids.length} of ${total}`);
-      assert.ok(isStrictlyIncreasing(ids), `${name} got ids out of order: ${ids}`);
+      assert.ok(isStrictlyIncreasing(ids), `${name} got ids out of order: ${ids.join(',')}`);
       for (const message of recorder.messages) {
         assert.equal(message.via, sent.get(message.clientMsgId), `${name}: wrong via on ${message.text}`);
       }

@@ -14,7 +14,7 @@ describe('npm start entry point', () => {
     const child = spawn(process.execPath, [MAIN, '--help']);
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    const [code] = await once(child, 'exit');
+    const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);
     assert.match(out, /--port N\s+PORT/);
   });
@@ -23,7 +23,7 @@ describe('npm start entry point', () => {
     const child = spawn(process.execPath, [MAIN, '--port', 'abc']);
     let err = '';
     child.stderr.on('data', (chunk) => (err += chunk));
-    const [code] = await once(child, 'exit');
+    const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 2);
     assert.match(err, /--port must be a non-negative integer/);
   });
@@ -53,7 +53,7 @@ describe('npm start entry point', () => {
     assert.deepEqual(((await poll.json()) as { messages: unknown[] }).messages, []);
     const [closeCode] = (await closed) as [number];
     assert.equal(closeCode, 1001);
-    const [exitCode] = await once(child, 'exit');
+    const [exitCode] = (await once(child, 'exit')) as [number | null];
     assert.equal(exitCode, 0);
     assert.ok(Date.now() - started < 5000, 'exit within 5 s');
   });

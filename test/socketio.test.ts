@@ -2,11 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
+import type { SendAck } from '../src/transports/socketio.js';
 import { startServer, waitFor, type RunningServer } from './helpers.js';
 
 /** The first payload of the next `event` on a socket.io-client Socket (not a Node EventEmitter). */
-function once(socket: Socket, event: string): Promise<[any]> {
+function once(socket: Socket, event: string): Promise<[unknown]> {
   return new Promise((resolve) => socket.once(event, (payload: unknown) => resolve([payload])));
+}
+
+/** Emits `event` with `payload` and resolves with the server's ack. */
+function emitWithAck(socket: Socket, event: string, payload: unknown): Promise<SendAck> {
+  return socket.emitWithAck(event, payload) as Promise<SendAck>;
 }
 
 describe('Socket.IO /socket.io/', () => {
@@ -32,7 +38,7 @@ describe('Socket.IO /socket.io/', () => {
     assert.equal(typeof welcome.epoch, 'string');
     await once(bob, 'welcome');
     const bobGets = once(bob, 'message');
-    const ack = await alice.emitWithAck('send', { clientMsgId: 'sio-1', author: 'alice', text: 'hi' });
+    const ack = await emitWithAck(alice, 'send', { clientMsgId: 'sio-1', author: 'alice', text: 'hi' });
     assert.equal(ack.ok, true);
     assert.equal(ack.message.via, 'socketio');
     const [message] = (await bobGets) as [{ id: number }];
@@ -43,7 +49,7 @@ describe('Socket.IO /socket.io/', () => {
   it('works over polling only, as behind a proxy that blocks WebSocket', async () => {
     const socket = connect({ transports: ['polling'] });
     await once(socket, 'welcome');
-    const ack = await socket.emitWithAck('send', { clientMsgId: 'sio-poll', author: 'p', text: 'over polling' });
+    const ack = await emitWithAck(socket, 'send', { clientMsgId: 'sio-poll', author: 'p', text: 'over polling' });
     assert.equal(ack.ok, true);
     assert.equal(socket.io.engine.transport.name, 'polling');
   });
@@ -51,8 +57,10 @@ describe('Socket.IO /socket.io/', () => {
   it('replays from auth.since, and a re-sent clientMsgId is not appended again', async () => {
     const sender = connect();
     const [{ cursor }] = (await once(sender, 'welcome')) as [{ cursor: number }];
-    const first = await sender.emitWithAck('send', { clientMsgId: 'sio-dup', author: 's', text: 'once' });
-    const again = await sender.emitWithAck('send', { clientMsgId: 'sio-dup', author: 's', text: 'once' });
+    const first = await emitWithAck(sender, 'send', { clientMsgId: 'sio-dup', author: 's', text: 'once' });
+    const again = await emitWithAck(sender, 'send', { clientMsgId: 'sio-dup', author: 's', text: 'once' });
+    assert.equal(first.ok, true);
+    assert.equal(again.ok, true);
     assert.deepEqual(again.message, first.message);
     const late = connect({ auth: { since: cursor } });
     const received: number[] = [];
@@ -73,7 +81,7 @@ describe('Socket.IO /socket.io/', () => {
     it(`acks ${what} with ok:false (${code})`, async () => {
       const socket = connect();
       await once(socket, 'welcome');
-      const ack = await socket.emitWithAck('send', payload);
+      const ack = await emitWithAck(socket, 'send', payload);
       assert.equal(ack.ok, false);
       assert.equal(ack.error.code, code);
       assert.ok(socket.connected);
@@ -83,7 +91,8 @@ describe('Socket.IO /socket.io/', () => {
   it('acks an unknown event with ok:false unknown_event', async () => {
     const socket = connect();
     await once(socket, 'welcome');
-    const ack = await socket.emitWithAck('delete-everything', {});
+    const ack = await emitWithAck(socket, 'delete-everything', {});
+    assert.equal(ack.ok, false);
     assert.deepEqual(ack.error.code, 'unknown_event');
   });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { startServer, type RunningServer } from './helpers.js';
+import { startServer, wsText, type RunningServer } from './helpers.js';
 
 interface Frame {
   type: string;
@@ -16,7 +16,7 @@ async function openSocket(url: string, headers: Record<string, string> = {}) {
   const frames: Frame[] = [];
   const waiters: Array<() => void> = [];
   ws.on('message', (data) => {
-    frames.push(JSON.parse(String(data)) as Frame);
+    frames.push(JSON.parse(wsText(data)) as Frame);
     waiters.splice(0).forEach((wake) => wake());
   });
   await once(ws, 'open');
@@ -72,7 +72,7 @@ describe('WebSocket /ws', () => {
 
   it('replays after ?since=N, then goes live', async () => {
     const sender = await openSocket(wsUrl);
-    const { cursor } = await sender.next('welcome');
+    const { cursor } = (await sender.next('welcome')) as Frame & { cursor: number };
     for (const n of [1, 2]) sender.ws.send(JSON.stringify({ type: 'send', clientMsgId: `replay-${n}`, author: 'a', text: `r${n}` }));
     await sender.next('ack');
     await sender.next('ack');

@@ -22,7 +22,7 @@ export class WebSocketTransport extends BaseClientTransport {
 
   constructor(options: ClientTransportOptions) {
     super(options);
-    const WebSocketClass = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+    const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocketClass) throw new Error('No WebSocket here: pass options.WebSocket (e.g. the `ws` package in Node 20)');
     this.#WebSocket = WebSocketClass;
   }

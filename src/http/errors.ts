@@ -1,9 +1,9 @@
 // One error shape for every HTTP route: `{ error: { code, message } }`.
 // Bad input is a 4xx with a code a client can branch on, never a 500.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import fp from 'fastify-plugin';
 import type { ChatError } from '../chat/message.js';
 import { RoomUnavailableError } from '../chat/room.js';
+import { namedPlugin } from '../named-plugin.js';
 
 export function sendError(reply: FastifyReply, status: number, error: ChatError): FastifyReply {
   return reply.code(status).send({ error });
@@ -18,7 +18,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request' },
 };
 
-export const errorsPlugin = fp(async (fastify: FastifyInstance) => {
+function setErrorHandlers(fastify: FastifyInstance): void {
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
       const code = error.validationContext === 'querystring' ? 'invalid_query' : 'invalid_message';
@@ -41,4 +41,6 @@ export const errorsPlugin = fp(async (fastify: FastifyInstance) => {
   fastify.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
-});
+}
+
+export const errorsPlugin = namedPlugin('errors', setErrorHandlers);

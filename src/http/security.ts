@@ -4,7 +4,7 @@
 // over plain http on the LAN, and those would break it.
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
+import { namedPlugin } from '../named-plugin.js';
 
 export const CONTENT_SECURITY_POLICY = {
   'default-src': ["'self'"],
@@ -18,11 +18,13 @@ export const CONTENT_SECURITY_POLICY = {
   'frame-ancestors': ["'none'"],
 };
 
-export const securityPlugin = fp(async (fastify: FastifyInstance) => {
+async function addSecurityHeaders(fastify: FastifyInstance): Promise<void> {
   await fastify.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     strictTransportSecurity: false,
     // Cross-origin isolation headers would stop phones loading nothing extra; keep defaults off that path.
     crossOriginEmbedderPolicy: false,
   });
-});
+}
+
+export const securityPlugin = namedPlugin('security-headers', addSecurityHeaders);

@@ -8,7 +8,7 @@ import { WireStats, type Gauges } from './stats.js';
 
 export interface LabAttachment extends Gauges {
   /** Cuts every connection of the transport now; returns how many. Absent: it holds none. */
-  drop?(): number;
+  drop?: () => number;
   /** Requests under this path belong to the transport (accounting). */
   httpPrefix?: string;
   /** Apply added latency to those requests and responses (else the transport does it per message). */

@@ -34,7 +34,7 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
   const invalidBody = (request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined =>
     request.validationError ? sendError(reply, 400, { code: 'invalid_settings', message: request.validationError.message }) : undefined;
 
-  fastify.get('/api/lab', { schema: { response: { 200: LabSettingsSchema } } }, async () => lab.settings);
+  fastify.get('/api/lab', { schema: { response: { 200: LabSettingsSchema } } }, () => lab.settings);
 
   fastify.put<{ Body: LabUpdate }>(
     '/api/lab',
@@ -43,7 +43,7 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
       preHandler: presenterOnly,
       schema: { body: LabUpdateSchema, response: { 200: LabSettingsSchema, ...authErrors } },
     },
-    async (request, reply) => invalidBody(request, reply) ?? lab.update(request.body),
+    (request, reply) => invalidBody(request, reply) ?? lab.update(request.body),
   );
 
   fastify.post<{ Body: Static<typeof DropBodySchema> }>(
@@ -53,17 +53,17 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
       preHandler: presenterOnly,
       schema: { body: DropBodySchema, response: { 200: DropResultSchema, ...authErrors } },
     },
-    async (request, reply) => invalidBody(request, reply) ?? lab.drop(request.body.transport),
+    (request, reply) => invalidBody(request, reply) ?? lab.drop(request.body.transport),
   );
 
   // The settings ride along, so a page learns both from one short request.
   fastify.get(
     '/api/stats',
     { schema: { response: { 200: Type.Composite([StatsSampleSchema, Type.Object({ settings: LabSettingsSchema })]) } } },
-    async () => ({ ...lab.stats.last, settings: lab.settings }),
+    () => ({ ...lab.stats.last, settings: lab.settings }),
   );
 
-  fastify.get('/api/lab/join', { schema: { response: { 200: Type.Object({ urls: Type.Array(Type.String()) }) } } }, async () => ({
+  fastify.get('/api/lab/join', { schema: { response: { 200: Type.Object({ urls: Type.Array(Type.String()) }) } } }, () => ({
     urls: joinUrls(fastify.server.address() as AddressInfo),
   }));
 }

@@ -24,5 +24,5 @@ export function parseCursor(since: unknown, epoch: unknown): Parsed<Cursor> {
   if (epoch !== undefined && epoch !== null && (typeof epoch !== 'string' || epoch.length < 1 || epoch.length > 64)) {
     return invalid('epoch must be a string of 1-64 characters');
   }
-  return { ok: true, value: { since: sinceValue, epoch: (epoch ?? undefined) as string | undefined } };
+  return { ok: true, value: { since: sinceValue, epoch: epoch ?? undefined } };
 }

@@ -20,7 +20,7 @@ interface HeldPoll {
   releaseSlot: () => void;
 }
 
-export const longPolling: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
+export const longPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   registerSendRoute(fastify, room, 'long-polling', guard);
 
   const held = new Set<HeldPoll>();
@@ -57,10 +57,11 @@ export const longPolling: TransportPlugin = async (fastify, { room, options, lab
   // A new epoch (Redis lost its data): every held poll gets its reset now.
   const unwatchEpoch = room.onEpochChange(releaseAll);
   // Answer held polls before the server stops waiting for in-flight requests.
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     unsubscribe();
     unwatchEpoch();
     releaseAll();
+    done();
   });
 
   fastify.get<{ Querystring: ReceiveQuery }>(

@@ -3,7 +3,7 @@ import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, opti
 import { catchupFor } from './catchup.js';
 import type { TransportPlugin } from './types.js';
 
-export const shortPolling: TransportPlugin = async (fastify, { room, lab, guard }) => {
+export const shortPolling: TransportPlugin = (fastify, { room, lab, guard }) => {
   // Nothing is held between polls: no connection to count or drop.
   lab.attach('short-polling', { httpPrefix: messagesUrl('short-polling'), delayHttp: true });
   registerSendRoute(fastify, room, 'short-polling', guard);

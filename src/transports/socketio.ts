@@ -3,11 +3,11 @@
 // hand (not attached to the http.Server) so its polling requests are Fastify
 // routes and its upgrades go through the shared upgrade router.
 import { Server as EngineServer } from 'engine.io';
-import { Server, type Socket } from 'socket.io';
+import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
 import { appendError } from '../chat/room.js';
 import { catchupFor, withCatchup } from './catchup.js';
-import { parseCursor } from './cursor.js';
+import { parseCursor, type Cursor } from './cursor.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import type { TransportPlugin } from './types.js';
@@ -18,7 +18,7 @@ const LIVE = 'live';
 
 export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
 
-export const socketio: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
+export const socketio: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   const engine = new EngineServer({
     maxHttpBufferSize: options.maxPayloadBytes,
     pingInterval: 25_000,
@@ -33,7 +33,10 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
   // several nodes can send a session's requests to its node by the `sid` query parameter.
   const randomSessionId = engine.generateId.bind(engine);
   engine.generateId = async (req) => `${fastify.nodeId}.${await randomSessionId(req)}`;
-  const io = new Server({ path: SOCKETIO_PATH, serveClient: false });
+  const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { cursor: Cursor }>({
+    path: SOCKETIO_PATH,
+    serveClient: false,
+  });
   io.bind(engine);
   // The lab's added latency is applied per packet (polling or WebSocket alike), each direction, in order.
   const inbound = lab.queue('socketio', 'in');
@@ -79,8 +82,8 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
     next();
   });
 
-  io.on('connection', (socket: Socket) => {
-    const { since, epoch } = socket.data.cursor as { since?: number; epoch?: string };
+  io.on('connection', (socket) => {
+    const { since, epoch } = socket.data.cursor;
     // A socket joins the "live" room once its catch-up is queued: broadcasts go there.
     withCatchup(catchupFor(room, since, epoch), (catchup) => {
       if (!socket.connected) return;
@@ -104,7 +107,7 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
       }
     };
     socket.on('send', (input: unknown, ack: unknown) => {
-      if (typeof ack !== 'function') return; // nobody to answer
+      if (!isAck(ack)) return; // nobody to answer
       inbound.push(() => {
         void admitAndAppend(input).then((reply) => outbound.push(() => ack(reply)));
       });
@@ -113,7 +116,7 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
       if (event === 'send') return;
       const ack = args.at(-1);
       const error: ChatError = { code: 'unknown_event', message: `unknown event ${JSON.stringify(event)}` };
-      if (typeof ack === 'function') ack({ ok: false, error } satisfies SendAck);
+      if (isAck(ack)) ack({ ok: false, error });
     });
   });
 
@@ -135,14 +138,20 @@ export const socketio: TransportPlugin = async (fastify, { room, options, lab, g
   // epoch and gets exactly one reset with the new history.
   const unwatchEpoch = room.onEpochChange(() => io.disconnectSockets(true));
 
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     unsubscribe();
     unwatchEpoch();
     // Closes every client at once. (io.disconnectSockets would make each
     // polling client wait up to 30 s for its next poll, holding the close.)
     engine.close();
+    done();
   });
 };
+
+/** A client's acknowledgement callback (any function it passed: Socket.IO calls it with our reply). */
+function isAck(value: unknown): value is (reply: SendAck) => void {
+  return typeof value === 'function';
+}
 
 /**
  * What the server holds for one Socket.IO client and has not handed to the

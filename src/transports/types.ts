@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ChatRoom } from '../chat/room.js';
 import type { ServerOptions } from '../config.js';
 import type { Lab } from '../lab/lab.js';
@@ -13,4 +13,8 @@ export interface TransportContext {
   guard: Guard;
 }
 
-export type TransportPlugin = FastifyPluginAsync<TransportContext>;
+/**
+ * Sets a transport up on its own encapsulated Fastify scope (a promise when
+ * the setup has to wait). The server registers it as the plugin `transport-<name>`.
+ */
+export type TransportPlugin = (fastify: FastifyInstance, context: TransportContext) => void | Promise<void>;

@@ -4,8 +4,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
 import type { Lab } from '../lab/lab.js';
+import { namedPlugin } from '../named-plugin.js';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -35,7 +35,7 @@ function matches(path: string, pathname: string): boolean {
   return pathname === path || (path.endsWith('/') && pathname.startsWith(path));
 }
 
-export const upgradePlugin = fp(async (fastify: FastifyInstance, { lab }: { lab: Lab }) => {
+function routeUpgrades(fastify: FastifyInstance, { lab }: { lab: Lab }): void {
   const routes: Array<{ path: string; handler: UpgradeHandler }> = [];
   fastify.decorate('upgrades', { add: (path, handler) => routes.push({ path, handler }) } satisfies UpgradeRoutes);
 
@@ -50,4 +50,6 @@ export const upgradePlugin = fp(async (fastify: FastifyInstance, { lab }: { lab:
     if (route) route.handler(req, socket, head);
     else refuseUpgrade(socket, 404, 'Not Found', `no WebSocket endpoint at ${pathname}`);
   });
-});
+}
+
+export const upgradePlugin = namedPlugin('upgrade-router', routeUpgrades);

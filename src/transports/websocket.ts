@@ -17,7 +17,7 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY_VIOLATION = 1008;
 const CLOSE_SERVICE_RESTART = 1012;
 
-export const websocket: TransportPlugin = async (fastify, { room, options, lab, guard }) => {
+export const websocket: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -89,7 +89,8 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab, 
     if (isBinary) return sendError(ws, { code: 'invalid_frame', message: 'frames must be JSON text' });
     let frame: unknown;
     try {
-      frame = JSON.parse(data.toString());
+      // binaryType is ws's default, 'nodebuffer': a message is one Buffer.
+      frame = JSON.parse((data as Buffer).toString());
     } catch {
       return sendError(ws, { code: 'invalid_json', message: 'frame is not valid JSON' });
     }
@@ -152,14 +153,16 @@ export const websocket: TransportPlugin = async (fastify, { room, options, lab, 
   }, options.pingIntervalMs);
   heartbeat.unref();
 
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     unsubscribe();
     unwatchEpoch();
     clearInterval(heartbeat);
     for (const ws of clients) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+    done();
   });
-  fastify.addHook('onClose', async () => {
+  fastify.addHook('onClose', (_instance, done) => {
     for (const ws of clients) ws.terminate();
     wss.close();
+    done();
   });
 };
