@@ -1,7 +1,8 @@
 // The bare baselines speak just enough of our wire contract for the real
 // client transports to run against them unchanged: the same workload, the
 // same message size, none of our validation, room or plugins.
-import type { Message, SendInput, TransportName } from '../src/chat/message.js';
+import type { Message, SendInput } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 
 export const BARE_EPOCH = 'bare';
 

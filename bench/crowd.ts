@@ -1,9 +1,8 @@
 // The load generator's clients: N real client transports (src/client), the
 // ones the page runs, connected to one server; client 0 also sends.
-import { WebSocket } from 'ws';
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import { clientTransports, type ClientTransport } from '../src/client/index.js';
-import type { WebSocketConstructor } from '../src/client/transport.js';
+import { NODE_GLOBALS } from '../src/client/node.js';
 import { Ledger, type ReceiverTally } from './ledger.js';
 import { sleep } from './meter.js';
 
@@ -77,7 +76,7 @@ export class Crowd {
     const { transport, baseUrl, intervalMs } = this.options;
     const client = clientTransports[transport]({
       baseUrl,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      ...NODE_GLOBALS,
       intervalMs,
     });
     const slot = this.clients.length;

@@ -1,5 +1,5 @@
 // The JSON that outside tools read (names fixed by issue 4) and the tables printed at the end.
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import type { CapacityResult, FixedRateResult, Loads, SaturationResult } from './scenarios.js';
 
 export interface Baseline {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TRANSPORT_NAMES, type TransportName } from '../src/chat/message.js';
+import { TRANSPORT_NAMES, type TransportName } from '../src/chat/transports.js';
 import { round } from './ledger.js';
 import { step } from './progress.js';
 import { formatReport, type BenchReport } from './report.js';

@@ -1,6 +1,6 @@
 // The three measurements: fixed rate, saturation, capacity sweep. Each runs
 // against a fresh server process.
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import { Crowd } from './crowd.js';
 import { round, type LatencySummary, type Ledger, type LedgerCounts } from './ledger.js';
 import { sleep, startMeter, waitUntil, type Window } from './meter.js';

@@ -1,7 +1,7 @@
 // A burst from outside the page (the real WebSocket client in Node): every
 // pane keeps up and shows only its newest MAX_SHOWN_MESSAGES, and the page
-// stays well under the browser's six connections per host (a held long poll,
-// a short poll, a send or two).
+// stays under the browser's six connections per host (the SSE stream and a
+// held long poll for good, a short poll, the stats, a send).
 import { WebSocket } from 'ws';
 import { randomId } from '../dist/src/client/base.js';
 import { clientTransports } from '../dist/src/client/index.js';
@@ -12,6 +12,7 @@ import { expect, openLab, pane, PANE_NAMES, shownTexts, test, trackRequestsInFli
 const BURST = MAX_SHOWN_MESSAGES + 50;
 
 test('a burst of messages reaches every pane, which keeps only the newest', async ({ page, serverUrl }, testInfo) => {
+  test.setTimeout(10_000 * PANE_NAMES.length);
   await openLab(page);
   // Socket.IO's upgrade briefly has three requests of its own; count from the settled page.
   await expect(pane(page, 'Socket.IO').locator('.detail')).toHaveText('polling -> websocket');
@@ -33,5 +34,5 @@ test('a burst of messages reaches every pane, which keeps only the newest', asyn
     sender.disconnect();
   }
   testInfo.annotations.push({ type: 'most requests in flight', description: `${requests.max}: ${requests.urls.join(', ')}` });
-  expect(requests.max).toBeLessThanOrEqual(4);
+  expect(requests.max).toBeLessThan(6);
 });

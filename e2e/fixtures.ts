@@ -2,10 +2,10 @@
 // Content Security Policy it must live with, and a check that no test saw a
 // page error or console error.
 import type { AddressInfo } from 'node:net';
-import { test as base, expect, type Locator, type Page, type Request } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Locator, type Page, type Request } from '@playwright/test';
 // Built by `npm run build` (npm test runs it first).
 import { buildServer } from '../dist/src/server.js';
-import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/message.js';
+import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../dist/src/chat/transports.js';
 
 const CLOSE_GRACE_MS = 2000;
 
@@ -13,6 +13,24 @@ const CLOSE_GRACE_MS = 2000;
 export const PRESENTER_TOKEN = 'e2e-presenter-token';
 
 export const PANE_NAMES = TRANSPORT_NAMES.map((name) => DISPLAY_NAMES[name]);
+
+const zeroes = Object.fromEntries(TRANSPORT_NAMES.map((name) => [name, 0]));
+const NO_IMPAIRMENT = { blockWebSocket: false, liftRateLimit: false, addedLatencyMs: zeroes, jitterMs: zeroes };
+
+/** The worker's server is shared by every spec: a spec that impairs it leaves it unimpaired afterwards. */
+export async function resetLab(request: APIRequestContext): Promise<void> {
+  const response = await request.put('/api/lab', { headers: { authorization: `Bearer ${PRESENTER_TOKEN}` }, data: NO_IMPAIRMENT });
+  expect(response.status()).toBe(200);
+}
+
+export async function unlockPresenter(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Presenter' }).click();
+  await page.getByLabel('Presenter token').fill(PRESENTER_TOKEN);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('checkbox', { name: /Block WebSocket/ })).toBeVisible();
+}
+
+export const presenter = (page: Page): Locator => page.getByRole('region', { name: 'Presenter' });
 
 export interface LabServer {
   url: string;

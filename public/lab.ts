@@ -1,6 +1,6 @@
 // What the whole page shares: the server's defaults, the one send clock, the
 // nickname, and the live pane controllers (for auto-send and reset).
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import type { TransportController } from './controllers/transport-controller.js';
 import { SendClock } from './latency/send-clock.js';
 

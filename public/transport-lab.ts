@@ -5,8 +5,7 @@
 import { html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import { DISPLAY_NAMES, type TransportName } from '../src/chat/message.js';
-import { clientTransports } from '../src/client/index.js';
+import { DISPLAY_NAMES, TRANSPORT_NAMES, type TransportName } from '../src/chat/transports.js';
 import { AutoSendController } from './controllers/auto-send-controller.js';
 import { ServerStateController } from './controllers/server-state-controller.js';
 import { fetchConfig, Lab } from './lab.js';
@@ -15,7 +14,7 @@ import './presenter/presenter-panel.js';
 import './transport-pane.js';
 import { viewMode } from './view-mode.js';
 
-const TRANSPORTS = Object.keys(clientTransports) as TransportName[];
+const TRANSPORTS = TRANSPORT_NAMES;
 
 @customElement('transport-lab')
 export class TransportLab extends LitElement {

@@ -3,7 +3,7 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { DISPLAY_NAMES, type TransportName } from '../src/chat/message.js';
+import { DISPLAY_NAMES, type TransportName } from '../src/chat/transports.js';
 import { TransportController } from './controllers/transport-controller.js';
 import type { ServerStateController } from './controllers/server-state-controller.js';
 import type { Lab } from './lab.js';

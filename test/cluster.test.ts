@@ -3,7 +3,7 @@
 // coming back empty, and a node SIGKILLed behind HAProxy while clients chat.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TransportName } from '../src/chat/message.js';
+import type { TransportName } from '../src/chat/transports.js';
 import type { ClientTransport, TransportStatus } from '../src/client/transport.js';
 import { startHaproxy } from '../src/cluster/haproxy.js';
 import {

@@ -1,14 +1,17 @@
 // Real servers on port 0 and the real client code, for the node:test suites.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { WebSocket, type RawData } from 'ws';
-import type { ChatError, Message, TransportName } from '../src/chat/message.js';
+import type { RawData } from 'ws';
+import type { ChatError, Message } from '../src/chat/message.js';
+import { TRANSPORT_NAMES, type TransportName } from '../src/chat/transports.js';
 import { randomId } from '../src/client/base.js';
 import { clientTransports } from '../src/client/index.js';
-import type { ClientTransport, ClientTransportOptions, SyncInfo, WebSocketConstructor } from '../src/client/transport.js';
+import { NODE_GLOBALS } from '../src/client/node.js';
+import type { ClientTransport, ClientTransportOptions, SyncInfo } from '../src/client/transport.js';
 import { buildServer, type BuildOptions } from '../src/server.js';
 
-export const TRANSPORTS = Object.keys(clientTransports) as TransportName[];
+/** Every transport, from the descriptor list. */
+export const TRANSPORTS = TRANSPORT_NAMES;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -30,7 +33,7 @@ const liveClients = new Set<ClientTransport>();
 export function makeClient(name: TransportName, baseUrl: string, options: Partial<ClientTransportOptions> = {}): ClientTransport {
   const client = clientTransports[name]({
     baseUrl,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    ...NODE_GLOBALS,
     intervalMs: 50,
     ...options,
   });

@@ -7,6 +7,7 @@ import type { DropResult } from '../src/lab/lab.js';
 import type { LabSettings } from '../src/lab/settings.js';
 import type { StatsSample } from '../src/lab/stats.js';
 import { buildServer } from '../src/server.js';
+import { TRANSPORT_NAMES } from '../src/chat/transports.js';
 import type { ErrorReply } from './helpers.js';
 
 const TOKEN = 'presenter-secret';
@@ -51,8 +52,8 @@ describe('lab API', () => {
     assert.deepEqual(response.json(), {
       blockWebSocket: false,
       liftRateLimit: false,
-      addedLatencyMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
-      jitterMs: { 'short-polling': 0, 'long-polling': 0, websocket: 0, socketio: 0 },
+      addedLatencyMs: zeroes(),
+      jitterMs: zeroes(),
     });
   });
 
@@ -74,7 +75,7 @@ describe('lab API', () => {
     const second = await put({ blockWebSocket: true, addedLatencyMs: { socketio: 10 } }, `Bearer ${TOKEN}`);
     const settings = second.json<LabSettings>();
     assert.equal(settings.blockWebSocket, true);
-    assert.deepEqual(settings.addedLatencyMs, { 'short-polling': 0, 'long-polling': 0, websocket: 200, socketio: 10 });
+    assert.deepEqual(settings.addedLatencyMs, { ...zeroes(), websocket: 200, socketio: 10 });
     assert.equal(settings.jitterMs['long-polling'], 50);
     assert.deepEqual((await app.inject('/api/lab')).json(), settings);
     await put({ blockWebSocket: false, addedLatencyMs: { websocket: 0, socketio: 0 }, jitterMs: { 'long-polling': 0 } }, `Bearer ${TOKEN}`);
@@ -117,7 +118,7 @@ describe('lab API', () => {
 
   it('serves stats for every transport', async () => {
     const stats = (await app.inject('/api/stats')).json<StatsSample & { settings: LabSettings }>();
-    assert.deepEqual(Object.keys(stats.transports).sort(), ['long-polling', 'short-polling', 'socketio', 'websocket']);
+    assert.deepEqual(Object.keys(stats.transports).sort(), [...TRANSPORT_NAMES].sort());
     assert.equal(typeof stats.cpuShare, 'number');
     assert.equal(typeof stats.transports.websocket.connections, 'number');
     assert.equal(stats.settings.blockWebSocket, false);
@@ -129,3 +130,8 @@ describe('lab API', () => {
     assert.deepEqual(urls, [`http://127.0.0.1:${(app.server.address() as { port: number }).port}`]);
   });
 });
+
+/** Every transport of the descriptor list at 0 ms. */
+function zeroes(): Record<string, number> {
+  return Object.fromEntries(TRANSPORT_NAMES.map((name) => [name, 0]));
+}

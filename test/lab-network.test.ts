@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import type { TransportName } from '../src/chat/message.js';
+import { TRANSPORTS as DESCRIPTORS, type TransportName } from '../src/chat/transports.js';
 import type { LabUpdate } from '../src/lab/settings.js';
 import {
   connected,
@@ -117,7 +117,7 @@ describe('lab network conditions', () => {
     const clients = TRANSPORTS.map((name) => makeClient(name, server.baseUrl, { waitMs: 5000 }));
     const recorders = await Promise.all(clients.map((client) => connected(client)));
     const before = [await post('before the drop')];
-    for (const name of ['websocket', 'socketio', 'long-polling'] as const) {
+    for (const { name } of DESCRIPTORS.filter((transport) => transport.droppable)) {
       await waitFor(() => recorders.every((recorder) => recorder.messages.length >= before.length), 5000, 'deliveries');
       const { dropped } = await dropAll(name);
       assert.ok(dropped >= 1, `${name}: dropped ${dropped}`);

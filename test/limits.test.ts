@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { Room } from '../src/chat/room.js';
+import { TRANSPORTS as DESCRIPTORS } from '../src/chat/transports.js';
 import { SendRateLimiter } from '../src/chat/rate-limit.js';
 import { DEFAULTS } from '../src/config.js';
 import { Guard } from '../src/transports/guard.js';
@@ -25,13 +27,13 @@ describe('send rate limit', () => {
     let now = 0;
     const limiter = new SendRateLimiter(defaults, () => now);
     let refused = 0;
-    // Every phone runs the page: 4 panes (clients); the auto-send probe goes out
+    // Every phone runs the page: one pane (client) per transport; the auto-send probe goes out
     // every second through the next pane in turn, and the person types a
     // message every 2 s plus a burst of 5 quick ones once a minute.
     for (let second = 0; second < 600; second++) {
       for (let phone = 0; phone < 100; phone++) {
         now = second * 1000 + phone * 7;
-        const pane = (second + phone) % 4;
+        const pane = (second + phone) % DESCRIPTORS.length;
         if (!limiter.admit(`phone${phone}/pane${pane}`, '10.0.0.1').ok) refused++;
         if (second % 2 === 0 && !limiter.admit(`phone${phone}/pane0`, '10.0.0.1').ok) refused++;
         if (second % 60 === phone % 60) for (let n = 0; n < 5; n++) if (!limiter.admit(`phone${phone}/pane1`, '10.0.0.1').ok) refused++;
@@ -194,13 +196,33 @@ describe('slow consumers', () => {
   async function floodUntilCut(room: Room, isCut: () => boolean): Promise<number> {
     let sent = 0;
     while (!isCut() && sent < 20_000) {
-      for (let n = 0; n < 200; n++) room.appendNow({ clientMsgId: `big-${sent++}`, author: 'flood', text: 'w'.repeat(1000) }, 'websocket');
+      for (let n = 0; n < 200; n++)
+        void room.append({ clientMsgId: `big-${sent++}`, author: 'flood', text: 'w'.repeat(1000) }, 'websocket');
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     return sent;
   }
 
-  for (const kind of ['websocket', 'socketio'] as const) {
+  /** A client of `kind` that connects, then stops reading: its socket is paused, so the kernel buffers fill, then the server's. */
+  async function stalledClient(kind: 'websocket' | 'socketio' | 'sse', port: number): Promise<{ pause(): void; close(): void }> {
+    if (kind === 'sse') {
+      const response = await new Promise<IncomingMessage>((resolve, reject) =>
+        get(`http://127.0.0.1:${port}/api/sse/messages`, resolve).on('error', reject),
+      );
+      response.on('error', () => undefined);
+      return { pause: () => response.socket.pause(), close: () => response.destroy() };
+    }
+    const url = kind === 'websocket' ? `ws://127.0.0.1:${port}/ws` : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
+    const stalled = new WebSocket(url);
+    stalled.on('error', () => undefined);
+    await once(stalled, 'open');
+    if (kind === 'socketio') stalled.send('40');
+    return { pause: () => (stalled as unknown as { _socket: { pause(): void } })._socket.pause(), close: () => stalled.terminate() };
+  }
+  /** The bystanders that hold a connection slot: one per push transport. */
+  const pushBystanders = DESCRIPTORS.filter((transport) => transport.kind === 'push').length;
+
+  for (const kind of ['websocket', 'socketio', 'sse'] as const) {
     it(`${kind}: a client that stops reading is cut past maxBufferedBytes; the others get everything`, async () => {
       const room = new Room({ historyLimit: 100 });
       const options = { ...DEFAULTS, maxBufferedBytes: 256 * 1024 };
@@ -208,23 +230,17 @@ describe('slow consumers', () => {
       const server = await startServer({ ...options, room, guard, logLevel: 'silent' });
       try {
         const bystanders = await Bystanders.join(server.baseUrl);
-        const url =
-          kind === 'websocket' ? `ws://127.0.0.1:${server.port}/ws` : `ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`;
-        const stalled = new WebSocket(url);
-        stalled.on('error', () => undefined);
-        await once(stalled, 'open');
-        if (kind === 'socketio') stalled.send('40');
+        const stalled = await stalledClient(kind, server.port);
         await new Promise((resolve) => setTimeout(resolve, 100));
-        await waitFor(() => guard.connections.total === 3, 5000, 'stalled client connected');
-        // Stop reading: the kernel buffers fill, then the server's.
-        (stalled as unknown as { _socket: { pause(): void } })._socket.pause();
-        const cutOff = (): boolean => guard.connections.total === 2; // the two socket bystanders are left
+        await waitFor(() => guard.connections.total === pushBystanders + 1, 5000, 'stalled client connected');
+        stalled.pause();
+        const cutOff = (): boolean => guard.connections.total === pushBystanders; // the bystanders are left
         const sent = await floodUntilCut(room, cutOff);
         const cut = cutOff();
         assert.ok(cut, `the stalled ${kind} client was not cut after ${sent} messages`);
         await bystanders.check(); // everyone else still gets every message
         bystanders.leave();
-        stalled.terminate();
+        stalled.close();
       } finally {
         await server.close();
       }

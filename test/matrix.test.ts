@@ -1,4 +1,4 @@
-// Every sender transport to every receiver transport: the 16 pairs.
+// Every sender transport to every receiver transport: N×N pairs for the N transports of the descriptor list.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClientTransport } from '../src/client/transport.js';
@@ -14,7 +14,7 @@ import {
   type RunningServer,
 } from './helpers.js';
 
-describe('all 16 sender/receiver pairs', () => {
+describe(`all ${TRANSPORTS.length}×${TRANSPORTS.length} sender/receiver pairs`, () => {
   let server: RunningServer;
   const clients: ClientTransport[] = [];
   const receivers = new Map<string, Recorder>();

@@ -2,7 +2,8 @@
 // events into what the pane shows (messages, status, catch-up notice, latency)
 // and asks the pane to re-render, at most once per animation frame.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Message, TransportName } from '../../src/chat/message.js';
+import type { Message } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import { randomId, SendRefused } from '../../src/client/base.js';
 import { clientTransports, type ClientTransport, type ClientTransportOptions } from '../../src/client/index.js';
 import type { SyncInfo, TrafficCounters } from '../../src/client/transport.js';

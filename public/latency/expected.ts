@@ -1,6 +1,6 @@
 // What each transport should do, to show beside what it does.
 import type { ClientTransport } from '../../src/client/index.js';
-import { ShortPollingTransport } from '../../src/client/short-polling.js';
+import { descriptorOf } from '../../src/chat/transports.js';
 
 export interface Expectation {
   /** ms, or undefined until a round trip has been measured. */
@@ -10,15 +10,14 @@ export interface Expectation {
 }
 
 /**
- * Short polling: a message waits half an interval on average for the next
- * poll, then one round trip. The push transports: about one round trip
- * (half up from the sender, half down to the receiver). The round trip is
- * this pane's own send -> ack time (undefined until it has sent something).
+ * By the transport's rule in the descriptor list. Half an interval: a message
+ * waits T/2 on average for the next poll, then one round trip. Round trip:
+ * about one (half up from the sender, half down to the receiver). The round
+ * trip is this pane's own send -> ack time (undefined until it has sent something).
  */
 export function expectedLatency(transport: ClientTransport, roundTripMs: number | undefined): Expectation {
-  if (transport instanceof ShortPollingTransport) {
-    const halfInterval = transport.intervalMs / 2;
-    return { ms: halfInterval + (roundTripMs ?? 0), rule: `T/2 + RTT, T = ${transport.intervalMs} ms` };
+  if (descriptorOf(transport.name).expectedLatency === 'half-interval' && transport.intervalMs !== undefined) {
+    return { ms: transport.intervalMs / 2 + (roundTripMs ?? 0), rule: `T/2 + RTT, T = ${transport.intervalMs} ms` };
   }
   return { ms: roundTripMs, rule: '1 RTT' };
 }

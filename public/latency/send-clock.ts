@@ -1,7 +1,7 @@
 // The page's one clock: when each message was sent, by whichever pane, so
 // every pane measures `arrival - send` against the same origin. It also keeps
 // each transport's recent round trips (send -> ack) for the expected figures.
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 
 /** Sent times kept for latency look-ups; older ones are dropped first. */
 const MAX_TRACKED_SENDS = 5000;

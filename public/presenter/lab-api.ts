@@ -1,7 +1,7 @@
 // The page's side of the lab API: public reads (settings, stats, join URLs)
 // and the presenter's changes. The token lives in sessionStorage for this tab
 // only, and travels in the Authorization header, never in a URL.
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import type { DropResult } from '../../src/lab/lab.js';
 import type { LabSettings, LabUpdate } from '../../src/lab/settings.js';
 import type { StatsSample } from '../../src/lab/stats.js';

@@ -3,7 +3,7 @@
 // Locked until the presenter token is entered; it is kept in sessionStorage.
 import { html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { DISPLAY_NAMES, TRANSPORT_NAMES, type TransportName } from '../../src/chat/message.js';
+import { DISPLAY_NAMES, TRANSPORT_NAMES, type TransportName } from '../../src/chat/transports.js';
 import { MAX_ADDED_MS } from '../../src/lab/settings.js';
 import type { ServerStateController } from '../controllers/server-state-controller.js';
 import { dropConnections, fetchJoinUrls, loadToken, saveToken, updateLab, type LabUpdate } from './lab-api.js';

@@ -1,6 +1,6 @@
 // The server's wire stats per transport, as a table (see docs/protocol.md, GET /api/stats).
 import { html } from 'lit';
-import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../../src/chat/message.js';
+import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../../src/chat/transports.js';
 import type { StatsSample } from './lab-api.js';
 
 const percent = (share: number | null): string => (share === null ? '–' : `${Math.round(share * 100)} %`);

@@ -2,9 +2,7 @@
 // schemas and socket paths alike) and the client code.
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-
-export const TRANSPORT_NAMES = ['short-polling', 'long-polling', 'websocket', 'socketio'] as const;
-export type TransportName = (typeof TRANSPORT_NAMES)[number];
+import { TRANSPORT_NAMES, type TransportName } from './transports.js';
 
 export const LIMITS = {
   authorMaxLength: 32,
@@ -89,10 +87,3 @@ export function checkLengths(input: SendInput): Parsed<SendInput> {
   }
   return { ok: true, value: { clientMsgId: input.clientMsgId, author, text } };
 }
-
-export const DISPLAY_NAMES: Record<TransportName, string> = {
-  'short-polling': 'Short polling',
-  'long-polling': 'Long polling',
-  websocket: 'WebSocket',
-  socketio: 'Socket.IO',
-};

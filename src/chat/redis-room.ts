@@ -9,7 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { History, type Catchup } from './history.js';
-import type { Message, SendInput, TransportName } from './message.js';
+import type { Message, SendInput } from './message.js';
+import type { TransportName } from './transports.js';
 import { RoomUnavailableError, type AppendResult, type ChatRoom, type Subscriber } from './room.js';
 
 export interface RedisRoomOptions {

@@ -4,7 +4,8 @@
 // between several processes (src/chat/redis-room.ts). Transports see `ChatRoom`.
 import { randomBytes } from 'node:crypto';
 import { History, type Catchup } from './history.js';
-import { UNAVAILABLE, type ChatError, type Message, type SendInput, type TransportName } from './message.js';
+import { UNAVAILABLE, type ChatError, type Message, type SendInput } from './message.js';
+import type { TransportName } from './transports.js';
 
 export type { Catchup } from './history.js';
 
@@ -46,7 +47,7 @@ export interface ChatRoom {
   readonly cursor: number;
   /** False while the room's store is unreachable: appends fail with RoomUnavailableError. */
   readonly available: boolean;
-  /** Appends unless `clientMsgId` is known; subscribers hear only real appends. Rejects with RoomUnavailableError. */
+  /** Appends unless `clientMsgId` is known; subscribers hear each real append once, in id order. Rejects with RoomUnavailableError. */
   append(input: SendInput, via: TransportName): Promise<AppendResult>;
   /**
    * Everything after `since`, in id order. `since` undefined joins live (no
@@ -60,6 +61,7 @@ export interface ChatRoom {
    * node that is ahead of this one, or an epoch this node has not seen yet).
    */
   settleCursor(since: number | undefined, epoch: string | undefined): Promise<void> | undefined;
+  /** Returns the function that unsubscribes. */
   subscribe(subscriber: Subscriber): () => void;
   /** The log started over under a new epoch (Redis lost its data): push transports close their connections. */
   onEpochChange(listener: (epoch: string) => void): () => void;
@@ -90,13 +92,9 @@ export class Room implements ChatRoom {
     return this.#subscribers.size;
   }
 
-  /** Resolves at once: subscribers have heard the message before the promise settles. */
-  append(input: SendInput, via: TransportName): Promise<AppendResult> {
-    return Promise.resolve(this.appendNow(input, via));
-  }
-
-  /** The synchronous append under append(), for in-process callers (tests, the soak server). */
-  appendNow(input: SendInput, via: TransportName): AppendResult {
+  // Runs to the end synchronously: subscribers have heard the message when the call returns.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async append(input: SendInput, via: TransportName): Promise<AppendResult> {
     const known = this.#byClientMsgId.get(input.clientMsgId);
     if (known) return { message: known, duplicate: true };
 

@@ -1,7 +1,8 @@
 // What every client transport shares: the cursor and exactly-once delivery,
 // catch-up bookkeeping, status, reconnect backoff and send retries. A
 // transport subclass only moves bytes (open, close, transmit).
-import { RATE_LIMITED, UNAVAILABLE, type ChatError, type Message, type SendInput, type TransportName } from '../chat/message.js';
+import { RATE_LIMITED, UNAVAILABLE, type ChatError, type Message, type SendInput } from '../chat/message.js';
+import { type TransportName } from '../chat/transports.js';
 import { Emitter } from './emitter.js';
 import type {
   ClientTransport,

@@ -1,22 +1,12 @@
-// What short and long polling share on the client: the POST send and the
-// poll loop. They differ only in the query they add and the pause between polls.
-import type { ChatError, Message, SendInput } from '../chat/message.js';
-import { BaseClientTransport, byteLength, randomId, SendRefused, sleep, type CatchupHeader } from './base.js';
+// What short and long polling share on the client: the poll loop (the POST
+// send is http-sender.ts's). They differ only in the query they add and the pause between polls.
+import type { Message, SendInput } from '../chat/message.js';
+import { BaseClientTransport, randomId, sleep, type CatchupHeader } from './base.js';
+import { HttpError, postMessage, requestJson } from './http-sender.js';
 import type { SendReceipt } from './transport.js';
 
 interface PollReply extends CatchupHeader {
   messages: Message[];
-}
-
-/** A non-2xx answer; `retryAfterMs` from a 503's Retry-After. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: ChatError | undefined,
-    readonly retryAfterMs: number | undefined,
-  ) {
-    super(error ? `${status} ${error.code}: ${error.message}` : `HTTP ${status}`);
-  }
 }
 
 export abstract class HttpPollingTransport extends BaseClientTransport {
@@ -43,20 +33,8 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
     this.#abort = undefined;
   }
 
-  protected async transmit(input: SendInput): Promise<SendReceipt> {
-    const body = JSON.stringify(input);
-    const signal = AbortSignal.timeout(this.sendTimeoutMs);
-    try {
-      const url = `${this.messagesUrl}?client=${this.clientId}`;
-      const { message } = await this.#request<{ message: Message }>(url, { method: 'POST', body, signal });
-      return { id: message.id };
-    } catch (error) {
-      // A 4xx other than 429 is the server saying no; 5xx and network errors are worth a retry.
-      if (error instanceof HttpError && error.error && error.status < 500 && error.status !== 429) {
-        throw new SendRefused(error.error);
-      }
-      throw error;
-    }
+  protected transmit(input: SendInput): Promise<SendReceipt> {
+    return postMessage(this.traffic, this.messagesUrl, this.clientId, input, this.sendTimeoutMs);
   }
 
   async #pollLoop(generation: number, signal: AbortSignal): Promise<void> {
@@ -66,7 +44,7 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
       const query = new URLSearchParams({ ...stringValues(this.resumeQuery()), ...this.pollParams() });
       let reply: PollReply;
       try {
-        reply = await this.#request<PollReply>(`${this.messagesUrl}?${query}`, { signal });
+        reply = await requestJson<PollReply>(this.traffic, `${this.messagesUrl}?${query}`, { signal });
       } catch (error) {
         if (generation !== this.generation) return;
         const retryAfterMs = error instanceof HttpError ? error.retryAfterMs : undefined;
@@ -84,34 +62,8 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
       await this.pauseAfterPoll(startedAt, generation);
     }
   }
-
-  async #request<T>(url: string, init: { method?: string; body?: string; signal: AbortSignal }): Promise<T> {
-    this.traffic.requests++;
-    if (init.body) this.traffic.bytesOut += byteLength(init.body);
-    const response = await fetch(url, {
-      method: init.method ?? 'GET',
-      signal: init.signal,
-      cache: 'no-store',
-      ...(init.body && { body: init.body, headers: { 'content-type': 'application/json' } }),
-    });
-    const text = await response.text();
-    this.traffic.bytesIn += byteLength(text);
-    if (!response.ok) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      throw new HttpError(response.status, parseError(text), retryAfter > 0 ? retryAfter * 1000 : undefined);
-    }
-    return JSON.parse(text) as T;
-  }
 }
 
 function stringValues(record: Record<string, string | number>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, String(value)]));
-}
-
-function parseError(text: string): ChatError | undefined {
-  try {
-    return (JSON.parse(text) as { error?: ChatError }).error;
-  } catch {
-    return undefined;
-  }
 }

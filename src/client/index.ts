@@ -1,8 +1,9 @@
 // The only list of transports on the client: the page and the benchmark loop over it.
-import type { TransportName } from '../chat/message.js';
+import type { TransportName } from '../chat/transports.js';
 import { LongPollingTransport } from './long-polling.js';
 import { ShortPollingTransport } from './short-polling.js';
 import { SocketIoTransport } from './socketio.js';
+import { SseTransport } from './sse.js';
 import type { ClientTransport, ClientTransportOptions } from './transport.js';
 import { WebSocketTransport } from './websocket.js';
 
@@ -13,6 +14,7 @@ export const clientTransports: Record<TransportName, ClientFactory> = {
   'long-polling': (options) => new LongPollingTransport(options),
   websocket: (options) => new WebSocketTransport(options),
   socketio: (options) => new SocketIoTransport(options),
+  sse: (options) => new SseTransport(options),
 };
 
 export type { ClientTransport, ClientTransportOptions } from './transport.js';

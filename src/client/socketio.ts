@@ -16,18 +16,18 @@ const TRANSPORTS: Record<SocketIoMode, Array<'polling' | 'websocket'>> = {
 
 export class SocketIoTransport extends BaseClientTransport {
   readonly name = 'socketio';
-  readonly mode: SocketIoMode;
+  readonly socketioMode: SocketIoMode;
   #socket: Socket | undefined;
 
   constructor(options: ClientTransportOptions) {
     super(options);
-    this.mode = options.socketioMode ?? 'auto';
+    this.socketioMode = options.socketioMode ?? 'auto';
   }
 
   protected open(): void {
     const socket = io(this.baseUrl, {
       path: '/socket.io/',
-      transports: TRANSPORTS[this.mode],
+      transports: TRANSPORTS[this.socketioMode],
       forceNew: true,
       reconnectionDelay: 250,
       reconnectionDelayMax: 5000,
@@ -35,9 +35,12 @@ export class SocketIoTransport extends BaseClientTransport {
       auth: (callback) => callback(this.resumeQuery()),
     });
     this.#socket = socket;
+    // The engine outlives close() a moment (an upgrade may still finish): only the current connection may act.
+    const generation = this.generation;
+    const current = (): boolean => generation === this.generation;
     const engineDetail = (): string => {
       const name = socket.io.engine?.transport?.name ?? '';
-      return this.mode === 'auto' && name === 'websocket' ? 'polling -> websocket' : name;
+      return this.socketioMode === 'auto' && name === 'websocket' ? 'polling -> websocket' : name;
     };
 
     // Engine.IO makes a new engine per (re)connection. The first exists as soon
@@ -55,7 +58,7 @@ export class SocketIoTransport extends BaseClientTransport {
       engine.on('upgradeError', () => pollingPaused && closeEngine(socket));
       engine.on('upgrade', () => {
         pollingPaused = false;
-        this.setStatus('open', engineDetail());
+        if (current()) this.setStatus('open', engineDetail());
       });
       engine.on('packet', (packet: { data?: unknown }) => this.#count('bytesIn', packet.data));
       engine.on('packetCreate', (packet: { data?: unknown }) => this.#count('bytesOut', packet.data));

@@ -1,6 +1,9 @@
 // The interface every client transport implements: the page's panes and the
 // benchmark drive all four through it and nothing else.
-import type { ChatError, Message, SendInput, TransportName } from '../chat/message.js';
+import type { ChatError, Message, SendInput } from '../chat/message.js';
+import type { SocketIoMode, TransportName } from '../chat/transports.js';
+
+export type { SocketIoMode };
 
 export type TransportStatus = 'connecting' | 'open' | 'reconnecting' | 'off';
 
@@ -36,6 +39,9 @@ export interface ClientTransportEvents {
   error: [error: ChatError];
 }
 
+/** The EventSource constructor: the browser's, or the `eventsource` package in Node. */
+export type EventSourceConstructor = new (url: string) => EventSource;
+
 /** The WebSocket constructor: the browser's, or `ws` in Node. */
 export type WebSocketConstructor = new (url: string) => WebSocket;
 
@@ -47,6 +53,8 @@ export interface ClientTransportOptions {
   epoch?: string;
   /** Needed in Node 20, which has no global WebSocket. */
   WebSocket?: WebSocketConstructor;
+  /** Needed in Node 20, which has no global EventSource. */
+  EventSource?: EventSourceConstructor;
   /** Short polling: time between poll starts. */
   intervalMs?: number;
   /** Long polling: how long the server may hold a poll. */
@@ -56,8 +64,6 @@ export interface ClientTransportOptions {
   /** A send not acknowledged within this is retried (same clientMsgId, so never doubled). */
   sendTimeoutMs?: number;
 }
-
-export type SocketIoMode = 'auto' | 'websocket' | 'polling';
 
 export interface SendReceipt {
   id: number;
@@ -74,6 +80,11 @@ export interface ClientTransport {
   /** The server node serving this client now (from its welcome or last poll reply). */
   readonly nodeId: string | undefined;
   readonly traffic: Readonly<TrafficCounters>;
+  /** The page's knobs (the descriptor list says which a transport has): the next request uses a changed value. */
+  intervalMs?: number;
+  waitMs?: number;
+  /** Fixed per connection: changing it takes a new client. */
+  readonly socketioMode?: SocketIoMode;
   connect(): void;
   disconnect(): void;
   /** Resolves once the server has the message; retried across reconnects; rejects on a server-side refusal. */

@@ -27,7 +27,10 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
     // A keep-alive socket carries one request at a time (no pipelining from
     // browsers), so its byte delta over this response is this response.
     const writtenBefore = socket.bytesWritten;
-    reply.raw.once('finish', () => lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore));
+    // (A stream that took the socket over, like SSE's, is counted by watchSocket instead, as it goes.)
+    reply.raw.once('finish', () => {
+      if (!lab.stats.watches(socket)) lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore);
+    });
     if (attachment.delayHttp) await lab.queue(name, 'in').wait();
   });
 

@@ -1,7 +1,7 @@
 // The workshop lab: the presenter's settings, the delay queues that apply
 // them, what each transport can be asked (drop, gauges) and the wire stats.
 // Transports get it through their TransportContext; it knows none of them.
-import type { TransportName } from '../chat/message.js';
+import type { TransportName } from '../chat/transports.js';
 import { DelayQueue } from './delay-queue.js';
 import { applyUpdate, defaultSettings, type LabSettings, type LabUpdate } from './settings.js';
 import { WireStats, type Gauges } from './stats.js';

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { TRANSPORT_NAMES } from '../chat/message.js';
+import { TRANSPORT_NAMES } from '../chat/transports.js';
 import { sendError } from '../http/errors.js';
 import { LabSettingsSchema, LabUpdateSchema, type LabUpdate } from './settings.js';
 import { StatsSampleSchema } from './stats.js';

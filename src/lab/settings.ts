@@ -1,7 +1,7 @@
 // The presenter's network conditions: what `GET /api/lab` shows and a
 // partial `PUT /api/lab` changes.
 import { Type, type Static, type TObject, type TOptional, type TInteger } from '@sinclair/typebox';
-import { TRANSPORT_NAMES, type TransportName } from '../chat/message.js';
+import { TRANSPORT_NAMES, type TransportName } from '../chat/transports.js';
 
 /** Ten seconds is already far beyond any network worth demonstrating. */
 export const MAX_ADDED_MS = 10_000;

@@ -3,7 +3,7 @@
 // returns the last sample, so asking often costs nothing extra.
 import type { Duplex } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import { TRANSPORT_NAMES, type TransportName } from '../chat/message.js';
+import { TRANSPORT_NAMES, type TransportName } from '../chat/transports.js';
 
 export const SAMPLE_MS = 1000;
 /** A poller counts as present while it polled within this window. */
@@ -110,6 +110,10 @@ export class WireStats {
   /** A poll from `socket` (one browser connection) just came in. */
   sawPoller(name: TransportName, socket: object): void {
     if (!this.#gauges.get(name)?.connections) this.#pollers[name].set(socket, performance.now());
+  }
+
+  watches(socket: Duplex): boolean {
+    return this.#sockets.has(socket);
   }
 
   /** Counts every byte later written to a socket that belongs to one transport. */

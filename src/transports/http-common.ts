@@ -1,7 +1,8 @@
 // What the two HTTP transports share: the send route and the receive query.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkLengths, MessageSchema, SendInputSchema, type SendInput, type TransportName } from '../chat/message.js';
+import { checkLengths, MessageSchema, SendInputSchema, type SendInput } from '../chat/message.js';
+import { type TransportName } from '../chat/transports.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
 import type { ChatRoom } from '../chat/room.js';
 import { sendError } from '../http/errors.js';

@@ -1,8 +1,9 @@
 // The only list of transports on the server. Adding one = one file + one line.
-import type { TransportName } from '../chat/message.js';
+import type { TransportName } from '../chat/transports.js';
 import { longPolling } from './long-polling.js';
 import { shortPolling } from './short-polling.js';
 import { socketio } from './socketio.js';
+import { sse } from './sse.js';
 import type { TransportPlugin } from './types.js';
 import { websocket } from './websocket.js';
 
@@ -11,4 +12,5 @@ export const serverTransports: Record<TransportName, TransportPlugin> = {
   'long-polling': longPolling,
   websocket,
   socketio,
+  sse,
 };

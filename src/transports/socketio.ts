@@ -1,55 +1,132 @@
 // Socket.IO on its default path `/socket.io/`: HTTP long polling first, then
 // an upgrade to WebSocket when the network allows. The engine is bound by
 // hand (not attached to the http.Server) so its polling requests are Fastify
-// routes and its upgrades go through the shared upgrade router.
+// routes and its upgrades go through the shared upgrade router. The
+// connection's life is the push base's; this file speaks Socket.IO events.
 import { Server as EngineServer } from 'engine.io';
-import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
-import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
-import { appendError } from '../chat/room.js';
-import { catchupFor, withCatchup } from './catchup.js';
-import { parseCursor, type Cursor } from './cursor.js';
+import { Server, type Socket } from 'socket.io';
+import type { ChatError, Message } from '../chat/message.js';
+import type { Cursor } from './cursor.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
+import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
 import type { TransportPlugin } from './types.js';
 
 export const SOCKETIO_PATH = '/socket.io/';
-/** The Socket.IO room of the welcomed sockets: live messages go to them only. */
-const LIVE = 'live';
 
 export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
 
-export const socketio: TransportPlugin = (fastify, { room, options, lab, guard }) => {
-  const engine = new EngineServer({
-    maxHttpBufferSize: options.maxPayloadBytes,
+/** What the handshake middleware leaves for the connection handler. */
+interface SocketData {
+  cursor: Cursor;
+}
+
+/** The engine.io internals a peer reads; not in its type declarations. */
+interface EngineConnection {
+  writeBuffer: Array<{ data?: unknown }>;
+  transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
+  close(discard: boolean): void;
+}
+
+/** Socket.IO encodes its own packets: a "frame" here is the event to emit. */
+class SocketIoPeer implements PushPeer<PushEvent> {
+  readonly sender: Sender;
+  readonly #conn: EngineConnection;
+  constructor(readonly socket: Socket) {
+    this.sender = { key: `sio:${socket.id}`, ip: clientIp(socket.request) };
+    this.#conn = socket.conn as unknown as EngineConnection;
+  }
+  write(event: PushEvent): void {
+    if (event.type === 'message') this.socket.emit('message', event.message);
+    else this.socket.emit('welcome', welcomeHeader(event));
+  }
+  /** engine.io's packet queue (it grows while the transport is busy or, on polling, while the client does not poll) plus the ws send buffer. */
+  bufferedBytes(): number {
+    let bytes = this.#conn.transport.socket?.bufferedAmount ?? 0;
+    for (const packet of this.#conn.writeBuffer) bytes += typeof packet.data === 'string' ? packet.data.length : 64;
+    return bytes;
+  }
+  /** At once: a polite disconnect would make each polling client wait up to 30 s for its next poll, holding the close. */
+  close(): void {
+    this.#conn.close(true);
+  }
+  /** Drops what is queued (a plain close would wait for the queue to drain). */
+  terminate(): void {
+    const ws = this.#conn.transport.socket;
+    this.#conn.close(true);
+    ws?.terminate?.();
+  }
+}
+
+class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
+  readonly engine = new EngineServer({
+    maxHttpBufferSize: this.context.options.maxPayloadBytes,
     pingInterval: 25_000,
     pingTimeout: 20_000,
     allowRequest: (req, callback) => {
-      const allowed = isOriginAllowed(req, options.allowedOrigins);
+      const allowed = isOriginAllowed(req, this.context.options.allowedOrigins);
       callback(allowed ? null : `origin ${req.headers.origin} is not allowed`, allowed);
     },
-    ...(options.allowedOrigins.length > 0 && { cors: { origin: options.allowedOrigins } }),
+    ...(this.context.options.allowedOrigins.length > 0 && { cors: { origin: this.context.options.allowedOrigins } }),
   });
-  // Every session id starts with the node's id, so a load balancer in front of
-  // several nodes can send a session's requests to its node by the `sid` query parameter.
-  const randomSessionId = engine.generateId.bind(engine);
-  engine.generateId = async (req) => `${fastify.nodeId}.${await randomSessionId(req)}`;
-  const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { cursor: Cursor }>({
-    path: SOCKETIO_PATH,
-    serveClient: false,
-  });
-  io.bind(engine);
-  // The lab's added latency is applied per packet (polling or WebSocket alike), each direction, in order.
-  const inbound = lab.queue('socketio', 'in');
-  const outbound = lab.queue('socketio', 'out');
-  lab.attach('socketio', {
-    httpPrefix: SOCKETIO_PATH,
-    connections: () => io.of('/').sockets.size,
-    drop: () => {
-      const cut = io.of('/').sockets.size;
-      io.disconnectSockets(true);
-      return cut;
-    },
-  });
+  readonly io = new Server({ path: SOCKETIO_PATH, serveClient: false });
+
+  listen(): void {
+    // Every session id starts with the node's id, so a load balancer in front of
+    // several nodes can send a session's requests to its node by the `sid` query parameter.
+    const randomSessionId = this.engine.generateId.bind(this.engine);
+    this.engine.generateId = async (req) => `${this.fastify.nodeId}.${await randomSessionId(req)}`;
+    this.io.bind(this.engine);
+    this.io.use((socket, next) => {
+      const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown };
+      const admission = this.admit(socket.request, auth.since, auth.epoch);
+      if (!admission.ok) return next(Object.assign(new Error(admission.error.message), { data: admission.error }));
+      (socket.data as SocketData).cursor = admission.cursor;
+      socket.on('disconnect', admission.releaseSlot);
+      next();
+    });
+    this.io.on('connection', (socket: Socket) => {
+      const peer = new SocketIoPeer(socket);
+      socket.on('disconnect', () => this.closed(peer));
+      socket.on('send', (input: unknown, ack: unknown) => {
+        if (typeof ack !== 'function') return; // nobody to answer
+        const answer = ack as (reply: SendAck) => void;
+        this.receive(peer, async () => {
+          const result = await this.appendFrom(peer.sender, input);
+          const reply: SendAck = result.ok ? result : { ok: false, error: result.error };
+          this.outbound.push(() => answer(reply));
+        });
+      });
+      socket.onAny((event: string, ...args: unknown[]) => {
+        if (event === 'send') return;
+        const ack = args.at(-1);
+        const error: ChatError = { code: 'unknown_event', message: `unknown event ${JSON.stringify(event)}` };
+        if (typeof ack === 'function') (ack as (reply: SendAck) => void)({ ok: false, error });
+      });
+      this.open(peer, (socket.data as SocketData).cursor);
+    });
+  }
+
+  protected encode(event: PushEvent): PushEvent {
+    return event;
+  }
+
+  /** Encodes the packet once for all its sockets, through Socket.IO's own broadcast. */
+  protected override broadcast(message: Message): void {
+    for (const peer of [...this.peers]) if (this.isTooSlow(peer)) peer.terminate();
+    // The usual case, no impairment: everyone connected, without listing them
+    // (a room made of thousands of socket ids costs more than the send).
+    // A socket whose catch-up waits for the room (see PushTransport.open) gets its messages from that catch-up.
+    if (this.outbound.passThrough && this.pending.size === 0) return void this.io.emit('message', message);
+    const targets = [...this.peers].map((peer) => peer.socket.id);
+    if (targets.length > 0) this.outbound.push(() => this.io.to(targets).emit('message', message));
+  }
+}
+
+export const socketio: TransportPlugin = (fastify, context) => {
+  const transport = new SocketIoTransport('socketio', fastify, context, { httpPrefix: SOCKETIO_PATH });
+  transport.listen();
+  const { engine } = transport;
 
   // Polling requests: engine.io reads the raw body itself, so this scope
   // leaves every body unparsed and hands the request over untouched.
@@ -64,120 +141,12 @@ export const socketio: TransportPlugin = (fastify, { room, options, lab, guard }
     },
   });
   fastify.upgrades.add(SOCKETIO_PATH, (req, socket, head) => {
-    lab.stats.watchSocket('socketio', socket);
+    context.lab.stats.watchSocket('socketio', socket);
     engine.handleUpgrade(req, socket, head);
   });
-
-  io.use((socket, next) => {
-    const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown };
-    const cursor = parseCursor(auth.since, auth.epoch);
-    if (!cursor.ok) return next(Object.assign(new Error(cursor.error.message), { data: cursor.error }));
-    socket.data.cursor = cursor.value;
-    const releaseSlot = guard.connections.tryOpen(clientIp(socket.request));
-    if (!releaseSlot) {
-      const error = { code: 'too_many_connections', message: 'too many connections from this address' };
-      return next(Object.assign(new Error(error.message), { data: error }));
-    }
-    socket.on('disconnect', releaseSlot);
-    next();
-  });
-
-  io.on('connection', (socket) => {
-    const { since, epoch } = socket.data.cursor;
-    // A socket joins the "live" room once its catch-up is queued: broadcasts go there.
-    withCatchup(catchupFor(room, since, epoch), (catchup) => {
-      if (!socket.connected) return;
-      outbound.push(() => {
-        const { epoch: current, cursor, reset } = catchup;
-        socket.emit('welcome', { epoch: current, cursor, nodeId: fastify.nodeId, ...(reset && { reset: true }) });
-        for (const message of catchup.messages) socket.emit('message', message);
-      });
-      void socket.join(LIVE);
-    });
-
-    const admitAndAppend = async (input: unknown): Promise<SendAck> => {
-      const parsed = parseSendInput(input);
-      if (!parsed.ok) return { ok: false, error: parsed.error };
-      const admission = guard.admitSend(`sio:${socket.id}`, clientIp(socket.request));
-      if (!admission.ok) return { ok: false, error: admission.error };
-      try {
-        return { ok: true, message: (await room.append(parsed.value, 'socketio')).message };
-      } catch (error) {
-        return { ok: false, error: appendError(error) };
-      }
-    };
-    socket.on('send', (input: unknown, ack: unknown) => {
-      if (!isAck(ack)) return; // nobody to answer
-      inbound.push(() => {
-        void admitAndAppend(input).then((reply) => outbound.push(() => ack(reply)));
-      });
-    });
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (event === 'send') return;
-      const ack = args.at(-1);
-      const error: ChatError = { code: 'unknown_event', message: `unknown event ${JSON.stringify(event)}` };
-      if (isAck(ack)) ack({ ok: false, error });
-    });
-  });
-
-  // A broadcast encodes the packet once for all its sockets: the ones of this
-  // moment (one that connects while the packet is delayed has it in its catch-up).
-  const unsubscribe = room.subscribe((message) => {
-    // A consumer this far behind would only grow our memory: cut it.
-    for (const socket of io.of('/').sockets.values()) {
-      if (bufferedBytes(socket) > options.maxBufferedBytes) cutOff(socket);
-    }
-    // The usual case, no impairment: everyone connected, without listing them
-    // (a room made of thousands of socket ids costs more than the send).
-    if (outbound.passThrough) return void io.to(LIVE).emit('message', message);
-    const targets = [...(io.of('/').adapter.rooms.get(LIVE) ?? [])];
-    if (targets.length > 0) outbound.push(() => io.to(targets).emit('message', message));
-  });
-
-  // A new epoch (Redis lost its data): each client reconnects with its old
-  // epoch and gets exactly one reset with the new history.
-  const unwatchEpoch = room.onEpochChange(() => io.disconnectSockets(true));
-
+  // After the base closed its sockets: handshakes not yet connected too.
   fastify.addHook('preClose', (done) => {
-    unsubscribe();
-    unwatchEpoch();
-    // Closes every client at once. (io.disconnectSockets would make each
-    // polling client wait up to 30 s for its next poll, holding the close.)
     engine.close();
     done();
   });
 };
-
-/** A client's acknowledgement callback (any function it passed: Socket.IO calls it with our reply). */
-function isAck(value: unknown): value is (reply: SendAck) => void {
-  return typeof value === 'function';
-}
-
-/**
- * What the server holds for one Socket.IO client and has not handed to the
- * kernel: engine.io's packet queue (it grows while the transport is busy or,
- * on polling, while the client does not poll) plus the ws send buffer.
- */
-function bufferedBytes(socket: Socket): number {
-  const conn = engineSocket(socket);
-  let bytes = conn.transport.socket?.bufferedAmount ?? 0;
-  for (const packet of conn.writeBuffer) bytes += typeof packet.data === 'string' ? packet.data.length : 64;
-  return bytes;
-}
-
-/** Closes at once, dropping what is queued (a plain close would wait for the queue to drain). */
-function cutOff(socket: Socket): void {
-  const conn = engineSocket(socket);
-  const ws = conn.transport.socket;
-  conn.close(true);
-  ws?.terminate?.();
-}
-
-/** The engine.io internals read above; not in its type declarations. */
-function engineSocket(socket: Socket): {
-  writeBuffer: Array<{ data?: unknown }>;
-  transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
-  close(discard: boolean): void;
-} {
-  return socket.conn as unknown as ReturnType<typeof engineSocket>;
-}

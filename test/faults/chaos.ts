@@ -4,7 +4,7 @@
 // client's view is compared with the room's log.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import { Room } from '../../src/chat/room.js';
 import type { ClientTransport } from '../../src/client/transport.js';
 import { buildServer } from '../../src/server.js';

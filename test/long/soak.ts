@@ -1,14 +1,14 @@
-// `npm run soak`: 1,000 clients across the four transports for 10 minutes at
+// `npm run soak`: 1,000 clients across every transport for 10 minutes at
 // 20 messages/s against a server in its own process (127.0.0.1 only). Prints
 // the server's RSS and heap slope after warm-up, delivery counts, and whether
 // held polls, socket connections and timers return to their idle level once
 // every client has left.
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { WebSocket } from 'ws';
-import type { TransportName } from '../../src/chat/message.js';
+import type { TransportName } from '../../src/chat/transports.js';
 import { clientTransports } from '../../src/client/index.js';
-import type { ClientTransport, WebSocketConstructor } from '../../src/client/transport.js';
+import { NODE_GLOBALS } from '../../src/client/node.js';
+import type { ClientTransport } from '../../src/client/transport.js';
 import { input, TRANSPORTS, waitFor } from '../helpers.js';
 import type { ServerSample } from './soak-server.js';
 
@@ -58,7 +58,7 @@ console.log(
 );
 for (let n = 0; n < clientCount; n++) {
   const name = TRANSPORTS[n % TRANSPORTS.length]!;
-  const client = clientTransports[name]({ baseUrl, WebSocket: WebSocket as unknown as WebSocketConstructor });
+  const client = clientTransports[name]({ baseUrl, ...NODE_GLOBALS });
   const entry: Watched = { client, received: 0, last: 0, outOfOrder: 0 };
   client.on('message', (message) => {
     if (message.id <= entry.last) entry.outOfOrder++;

@@ -1,0 +1,99 @@
+// Server-Sent Events: `GET /api/sse/messages?since=N&epoch=E` is one
+// long-lived text/event-stream response; sends are POSTs to the same URL, as
+// for the polling transports. Every event carries `id: <epoch>:<id>`, so the
+// browser's EventSource resumes by itself (Last-Event-ID) after a cut. The
+// connection's life is the push base's; this file writes the stream.
+import type { ServerResponse } from 'node:http';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendError } from '../http/errors.js';
+import { CURSOR_PATTERN } from './cursor.js';
+import { messagesUrl, registerSendRoute } from './http-common.js';
+import { PushTransport, welcomeHeader, type PushEvent, type PushPeer } from './push.js';
+import type { TransportPlugin } from './types.js';
+
+/** How soon a browser's EventSource reconnects after a cut (its default is a few seconds). */
+export const SSE_RETRY_MS = 1000;
+
+const StreamQuerySchema = Type.Object({
+  since: Type.Optional(Type.String({ pattern: CURSOR_PATTERN })),
+  epoch: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
+type StreamQuery = Static<typeof StreamQuerySchema>;
+
+const LAST_EVENT_ID = new RegExp(`^([^\\s:]{1,64}):(${CURSOR_PATTERN.slice(1, -1)})$`);
+const PING = Buffer.from(': ping\n\n');
+
+class SsePeer implements PushPeer<Buffer> {
+  constructor(readonly res: ServerResponse) {}
+  write(frame: Buffer): void {
+    if (!this.res.writableEnded && !this.res.destroyed) this.res.write(frame);
+  }
+  bufferedBytes(): number {
+    return this.res.writableLength + (this.res.socket?.writableLength ?? 0);
+  }
+  close(): void {
+    this.res.end();
+  }
+  terminate(): void {
+    this.res.destroy();
+  }
+  /** A comment line: keeps proxies from timing the stream out (EventSource ignores it). */
+  ping(): void {
+    this.write(PING);
+  }
+}
+
+class SseTransport extends PushTransport<Buffer, SsePeer> {
+  protected encode(event: PushEvent): Buffer {
+    if (event.type === 'message') {
+      return Buffer.from(`id: ${this.context.room.epoch}:${event.message.id}\nevent: message\ndata: ${JSON.stringify(event.message)}\n\n`);
+    }
+    const data = JSON.stringify(welcomeHeader(event));
+    // The welcome's id is where this stream's messages continue from: a cut before the first message resumes there.
+    return Buffer.from(`retry: ${SSE_RETRY_MS}\nid: ${event.epoch}:${event.resumesAfter}\nevent: welcome\ndata: ${data}\n\n`);
+  }
+
+  /** Answers 400/403/429 as JSON before the stream, or takes the response over and streams. */
+  stream(request: FastifyRequest<{ Querystring: StreamQuery }>, reply: FastifyReply): void {
+    let { since, epoch }: { since?: string; epoch?: string } = request.query;
+    // The browser's own reconnect names the last event it has: that wins over the query of the first request.
+    const lastEventId = request.headers['last-event-id'];
+    if (lastEventId !== undefined) {
+      const match = typeof lastEventId === 'string' ? LAST_EVENT_ID.exec(lastEventId) : null;
+      if (!match) return void sendError(reply, 400, { code: 'invalid_query', message: 'Last-Event-ID must be <epoch>:<id>' });
+      [, epoch, since] = match;
+    }
+    const admission = this.admit(request.raw, since, epoch);
+    if (!admission.ok) return void sendError(reply, admission.status, admission.error);
+
+    // From here on the response is ours: Fastify sends nothing for it.
+    reply.hijack();
+    const res = reply.raw;
+    const peer = new SsePeer(res);
+    res.once('close', () => {
+      admission.releaseSlot();
+      this.closed(peer);
+    });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      // nginx and friends: do not buffer the stream.
+      'X-Accel-Buffering': 'no',
+      // The connection is the stream's alone: when it ends, so does the socket.
+      Connection: 'close',
+    });
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    this.context.lab.stats.watchSocket('sse', res.socket!);
+    this.open(peer, admission.cursor);
+  }
+}
+
+export const sse: TransportPlugin = (fastify, context) => {
+  registerSendRoute(fastify, context.room, 'sse', context.guard);
+  const transport = new SseTransport('sse', fastify, context, { httpPrefix: messagesUrl('sse'), delayHttp: true });
+  fastify.get<{ Querystring: StreamQuery }>(messagesUrl('sse'), { schema: { querystring: StreamQuerySchema } }, (request, reply) =>
+    transport.stream(request, reply),
+  );
+};
