@@ -3,11 +3,16 @@
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { SendInput } from '../src/chat/message.js';
-import { BARE_EPOCH, bareCursor, bareMessage } from './bare-message.js';
+import { BARE_EPOCH, bareCursor, bareMessage, onBareMessage } from './bare-message.js';
 import { serveWithStats } from './serve-stats.js';
 
 const server = createServer();
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
+
+onBareMessage((message) => {
+  const frame = Buffer.from(JSON.stringify({ type: 'message', message }));
+  for (const client of wss.clients) client.send(frame, { binary: false });
+});
 
 wss.on('connection', (ws) => {
   ws.send(JSON.stringify({ type: 'welcome', epoch: BARE_EPOCH, cursor: bareCursor() }));
@@ -15,8 +20,6 @@ wss.on('connection', (ws) => {
     // binaryType is ws's default, 'nodebuffer': a message is one Buffer.
     const input = JSON.parse((data as Buffer).toString()) as SendInput;
     const message = bareMessage(input, 'websocket');
-    const frame = Buffer.from(JSON.stringify({ type: 'message', message }));
-    for (const client of wss.clients) client.send(frame, { binary: false });
     ws.send(JSON.stringify({ type: 'ack', clientMsgId: message.clientMsgId, id: message.id }));
   });
 });

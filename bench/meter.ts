@@ -9,6 +9,7 @@ export interface Window {
   serverCpuPct: number;
   requests: number;
   wireBytes: number;
+  loadGeneratorCpuUs: number;
   loadGeneratorCpuPct: number;
   /** Share of the window each side spent waiting for a CPU that others held: the machine's noise. */
   serverRunQueueWaitPct: number;
@@ -36,6 +37,7 @@ export async function startMeter(server: ServerHandle): Promise<Meter> {
         serverCpuPct: (serverCpuUs / 1000 / wallMs) * 100,
         requests: after.requests - before.requests,
         wireBytes: after.bytesRead - before.bytesRead + (after.bytesWritten - before.bytesWritten),
+        loadGeneratorCpuUs: harness.user + harness.system,
         loadGeneratorCpuPct: ((harness.user + harness.system) / 1000 / wallMs) * 100,
         serverRunQueueWaitPct: ((after.runQueueWaitUs - before.runQueueWaitUs) / 1000 / wallMs) * 100,
         loadGeneratorRunQueueWaitPct: (harnessWaitUs / 1000 / wallMs) * 100,

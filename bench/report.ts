@@ -1,27 +1,41 @@
-// The JSON that outside tools read (names fixed by issue 4) and the tables printed at the end.
+// The JSON that outside tools read (names fixed by issue 4, extended by issue 13) and the tables printed at the end.
 import type { TransportName } from '../src/chat/transports.js';
 import type { CapacityResult, FixedRateResult, Loads, SaturationResult } from './scenarios.js';
+import type { BareKind } from './server-handle.js';
+import { summaryRows, SUMMARY_COLUMNS } from './summary.js';
 
+/** A transport's bare baseline in the saturation scenario, and ours over it. */
 export interface Baseline {
-  name: 'bare-ws' | 'bare-socketio';
-  comparesTo: 'websocket' | 'socketio';
+  name: BareKind;
+  comparesTo: TransportName;
   /** The best round; the median and every round beside it. */
   deliveriesPerSec: number;
   medianDeliveriesPerSec: number;
   roundsDeliveriesPerSec: number[];
   serverCpuUsPerDelivery: number;
   deliveriesPerCpuSecond: number;
-  /** ours / bare deliveries per second; the target is >= 0.8. */
+  wireBytesPerDelivery: number;
+  httpRequestsPerDelivery: number;
+  /** ours / bare deliveries per second. */
   oursOverBare: number;
-  /** ours / bare deliveries per CPU-second of the server: the same ratio, less exposed to a noisy machine. */
+  /** ours / bare deliveries per CPU-second of the server: the same ratio, less exposed to a noisy machine; the target is >= 0.8. */
   oursOverBarePerCpuSecond: number;
+  /** ours / bare wire bytes per delivery; the target is <= 1.3. */
+  oursOverBareWireBytes: number;
+}
+
+/** The same fixed-rate plan against the transport's bare baseline, and ours over it. */
+export interface BareFixedRate extends FixedRateResult {
+  name: BareKind;
+  oursOverBare: { p50: number; p99: number; wireBytesPerDelivery: number; serverCpuUsPerDelivery: number };
 }
 
 export interface BenchReport {
   quick: boolean;
   machine: Record<string, unknown>;
-  results: FixedRateResult[];
-  /** The best of the rounds, with the median and every round's deliveries/s. */
+  /** Ours at a fixed rate, each with its bare baseline under the same plan (`bare`) where there is one. */
+  results: Array<FixedRateResult & { bare?: BareFixedRate }>;
+  /** Each figure the best of the rounds, with the median and every round's deliveries/s. */
   saturation: Array<Omit<SaturationResult, 'server'> & { medianDeliveriesPerSec: number; roundsDeliveriesPerSec: number[] }>;
   baselines: Baseline[];
   capacity: CapacityResult[];
@@ -47,9 +61,45 @@ const loadCells = (loads: Loads): string[] => [
 const name = (transport: TransportName, intervalMs?: number): string =>
   intervalMs === undefined ? transport : `${transport} (T=${intervalMs} ms)`;
 
+/** The headline: one row per transport, the figures a teacher projects (docs/benchmarks.md opens with it). */
+export function formatSummary(report: BenchReport): string {
+  const dash = (value: unknown): string | number => (value === undefined ? '-' : (value as string | number));
+  return table(
+    [
+      'transport',
+      'p50 ms',
+      'p99 ms',
+      'HTTP req/msg',
+      'bytes/msg',
+      'server CPU us/msg',
+      'memory/client',
+      'clients held',
+      'vs bare: msg/CPU-s',
+      'bytes',
+      'p50',
+    ],
+    summaryRows(report).map((row) => [
+      row.transport,
+      dash(row.p50Ms),
+      dash(row.p99Ms),
+      dash(row.requestsPerDelivery),
+      dash(row.wireBytesPerDelivery),
+      dash(row.serverCpuUsPerDelivery),
+      row.rssBytesPerClient === undefined ? '-' : `${Math.round(Number(row.rssBytesPerClient) / 1024)} KiB`,
+      dash(row.maxClients ?? row.clients),
+      dash(row.deliveriesPerCpuSecondOverBare),
+      dash(row.wireBytesPerDeliveryOverBare),
+      dash(row.p50OverBare),
+    ]),
+  );
+}
+
 export function formatReport(report: BenchReport): string {
   const parts = [
-    'Fixed rate (latency in ms; per delivery: HTTP requests, wire bytes, server CPU us)',
+    `Summary (fixed rate, per delivery; clients held: the capacity sweep's most with p95 < 500 ms, else the fixed-rate clients; ours / bare under the same plan; all ${Object.keys(SUMMARY_COLUMNS).length} columns in --csv)`,
+    formatSummary(report),
+    '',
+    'Fixed rate (latency in ms; per delivery: HTTP requests, wire bytes, server CPU us; the bare baseline under the same plan beside ours)',
     table(
       [
         'transport',
@@ -69,7 +119,9 @@ export function formatReport(report: BenchReport): string {
         'RSS/client',
         'srv CPU',
         'gen CPU',
+        'gen us/req',
         'CPU wait srv/gen',
+        'bare p50 | bytes/dlv | cpu us/dlv | gen CPU',
       ],
       report.results.map((row) => [
         name(row.transport, row.intervalMs),
@@ -87,7 +139,12 @@ export function formatReport(report: BenchReport): string {
         row.wireBytesPerDelivery,
         row.serverCpuUsPerDelivery,
         `${Math.round(row.rssBytesPerClient / 1024)} KiB`,
-        ...loadCells(row),
+        ...loadCells(row).slice(0, 2),
+        row.loadGeneratorCpuUsPerRequest ?? '-',
+        loadCells(row)[2]!,
+        row.bare
+          ? `${row.bare.latencyMs.p50} | ${row.bare.wireBytesPerDelivery} | ${row.bare.serverCpuUsPerDelivery} | ${loadCells(row.bare)[1]}`
+          : '-',
       ]),
     ),
   ];
@@ -95,7 +152,7 @@ export function formatReport(report: BenchReport): string {
     const bare = (transport: string): Baseline | undefined => report.baselines.find((baseline) => baseline.comparesTo === transport);
     parts.push(
       '',
-      'Saturation (best round of deliveries/s with broadcasts always in flight; ours beside the bare library)',
+      'Saturation (broadcasts always in flight; each figure the best of the rounds; ours beside the bare baseline)',
       table(
         [
           'transport',
@@ -104,25 +161,32 @@ export function formatReport(report: BenchReport): string {
           'bare dlv/s',
           'ours/bare',
           'rounds ours | bare',
-          'ours cpu us/dlv',
-          'bare cpu us/dlv',
+          'cpu us/dlv ours | bare',
           'ours/bare per CPU-s',
+          'bytes/dlv ours | bare',
+          'ours/bare bytes',
+          'req/dlv ours | bare',
           'srv CPU',
           'gen CPU',
           'CPU wait srv/gen',
         ],
-        report.saturation.map((row) => [
-          row.transport,
-          row.clients,
-          row.deliveriesPerSec,
-          bare(row.transport)?.deliveriesPerSec ?? '-',
-          bare(row.transport)?.oursOverBare ?? '-',
-          `${row.roundsDeliveriesPerSec.join(' ')} | ${bare(row.transport)?.roundsDeliveriesPerSec.join(' ') ?? '-'}`,
-          row.serverCpuUsPerDelivery,
-          bare(row.transport)?.serverCpuUsPerDelivery ?? '-',
-          bare(row.transport)?.oursOverBarePerCpuSecond ?? '-',
-          ...loadCells(row),
-        ]),
+        report.saturation.map((row) => {
+          const baseline = bare(row.transport);
+          return [
+            row.transport,
+            row.clients,
+            row.deliveriesPerSec,
+            baseline?.deliveriesPerSec ?? '-',
+            baseline?.oursOverBare ?? '-',
+            `${row.roundsDeliveriesPerSec.join(' ')} | ${baseline?.roundsDeliveriesPerSec.join(' ') ?? '-'}`,
+            `${row.serverCpuUsPerDelivery} | ${baseline?.serverCpuUsPerDelivery ?? '-'}`,
+            baseline?.oursOverBarePerCpuSecond ?? '-',
+            `${row.wireBytesPerDelivery} | ${baseline?.wireBytesPerDelivery ?? '-'}`,
+            baseline?.oursOverBareWireBytes ?? '-',
+            `${row.httpRequestsPerDelivery} | ${baseline?.httpRequestsPerDelivery ?? '-'}`,
+            ...loadCells(row),
+          ];
+        }),
       ),
     );
   }

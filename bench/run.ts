@@ -4,12 +4,16 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TRANSPORT_NAMES, type TransportName } from '../src/chat/transports.js';
+import { compareReports } from './compare.js';
+import { toCsv } from './csv.js';
+import { HTTP_CLIENTS, type HttpClientName } from './http-clients.js';
 import { round } from './ledger.js';
 import { step } from './progress.js';
 import { formatReport, type BenchReport } from './report.js';
 import {
   capacity,
   fixedRate,
+  label,
   FD_RESERVE,
   saturation,
   type CapacityPlan,
@@ -18,7 +22,8 @@ import {
   type SaturationPlan,
   type SaturationResult,
 } from './scenarios.js';
-import { pinHarness } from './server-handle.js';
+import { BARE_BASELINES, pinHarness } from './server-handle.js';
+import { ratio, summaryRows, SUMMARY_COLUMNS } from './summary.js';
 import { clusterBench, formatClusterResults } from './cluster.js';
 
 const SCENARIOS = ['fixed', 'saturation', 'capacity'] as const;
@@ -27,24 +32,31 @@ type Scenario = (typeof SCENARIOS)[number];
 const HELP = `Usage: npm run bench -- [options]   (or: node dist/bench/run.js [options] after npm run build)
 
 Runs the server in its own process and the real client transports in this one,
-and measures every transport: fixed-rate latency and cost, saturation against
-the bare ws and socket.io libraries, and (full mode) a capacity sweep.
+and measures every transport beside its bare baseline (a bare node:http server,
+or the bare ws / socket.io library, speaking just enough of the contract):
+fixed-rate latency and cost, saturation, and (full mode) a capacity sweep.
 
-  --quick             a short run (< 60 s): fewer clients, shorter windows, no capacity sweep
+  --quick             a short run (about 2 minutes): fewer clients, shorter windows, no capacity sweep
   --json FILE         write the results as JSON to FILE
+  --csv FILE          write one row per transport as CSV to FILE (columns: docs/benchmarks.md)
+  --compare FILE      compare the ratios to bare with a saved --json report (e.g. bench/baseline.json);
+                      exit 1 if one got more than 20 % worse
   --chart FILE        render latency vs clients (capacity sweep) to FILE (.png; needs Chromium)
   --transports LIST   comma-separated subset of ${TRANSPORT_NAMES.join(',')}
   --scenarios LIST    comma-separated subset of ${SCENARIOS.join(',')} (capacity: full mode only)
   --clients N         fixed-rate clients per transport (default 1000, quick 100)
   --rate R            fixed-rate messages per second (default 10)
   --duration S        fixed-rate sending time in seconds (default 10, quick 3)
-  --cpu-prof          write a V8 CPU profile of our server per run into bench/results/
+  --http-client NAME  what the HTTP transports' clients fetch with: ${HTTP_CLIENTS.join(', ')}
+                      (default undici: its request API on a keep-alive pool; fetch: Node's global fetch,
+                      what the client code uses when given none, ~4x the load-generator CPU per request)
+  --cpu-prof          write a V8 CPU profile of every server process into bench/results/
   --redis URL         instead: what Redis costs. One in-memory node, one node on Redis, then
                       --nodes N on Redis (default 2), WebSocket receivers split across them
                       (--clients, default 200; --rate, default 20; --duration, default 10)
   -h, --help          print this help
 
-Exits 1 if any delivery was lost, duplicated or reordered.`;
+Exits 1 if any delivery was lost, duplicated or reordered (or --compare failed).`;
 
 interface Plans {
   fixed: FixedRatePlan;
@@ -53,16 +65,17 @@ interface Plans {
   capacity: Omit<CapacityPlan, 'fdLimit'> | undefined;
 }
 
+// Quick runs keep 3 saturation rounds: --compare takes the best of them.
 const QUICK: Plans = {
   fixed: { clients: 100, rate: 10, durationS: 3, intervalMs: 1000 },
-  saturation: { clients: 100, inFlight: 64, warmupS: 1, durationS: 3 },
-  saturationRounds: 1,
+  saturation: { clients: 50, shortPollIntervalMs: 100, inFlight: 64, warmupS: 0.5, durationS: 1.5 },
+  saturationRounds: 3,
   capacity: undefined,
 };
 
 const FULL: Plans = {
   fixed: { clients: 1000, rate: 10, durationS: 10, intervalMs: 1000 },
-  saturation: { clients: 200, inFlight: 64, warmupS: 1, durationS: 4 },
+  saturation: { clients: 200, shortPollIntervalMs: 100, inFlight: 64, warmupS: 1, durationS: 4 },
   saturationRounds: 3,
   capacity: {
     steps: [250, 500, 1000, 2000, 4000, 8000, 12000, 16000, 19000, 24000],
@@ -79,7 +92,10 @@ const FULL: Plans = {
 interface Args {
   quick: boolean;
   json?: string;
+  csv?: string;
+  compare?: string;
   chart?: string;
+  httpClient: HttpClientName;
   transports: TransportName[];
   scenarios: Scenario[];
   cpuProf: boolean;
@@ -102,13 +118,21 @@ function list<T extends string>(raw: string | undefined, allowed: readonly T[], 
   return items as T[];
 }
 
+function one<T extends string>(raw: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(raw)) throw new TypeError(`${flag} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
 function parse(): Args | null {
   const { values } = parseArgs({
     strict: true,
     options: {
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },
+      csv: { type: 'string' },
+      compare: { type: 'string' },
       chart: { type: 'string' },
+      'http-client': { type: 'string', default: 'undici' },
       transports: { type: 'string' },
       scenarios: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -124,7 +148,10 @@ function parse(): Args | null {
   return {
     quick: values.quick,
     json: values.json,
+    csv: values.csv,
+    compare: values.compare,
     chart: values.chart,
+    httpClient: one(values['http-client'], HTTP_CLIENTS, '--http-client'),
     transports: list(values.transports, TRANSPORT_NAMES, 'transport'),
     scenarios: list(values.scenarios, SCENARIOS, 'scenario'),
     cpuProf: values['cpu-prof'],
@@ -152,15 +179,23 @@ function openFilesLimit(): number | undefined {
 }
 
 /**
- * The best round, and the median deliveries/s beside it. A neighbour on a
- * shared machine can only take throughput away, never add any, so the best of
- * a few rounds is the least disturbed one.
+ * Each figure at its best over the rounds (most deliveries/s and per
+ * CPU-second, fewest CPU µs per delivery), the median deliveries/s and every
+ * round's beside them. A neighbour on a shared machine can only take
+ * throughput away, never add any, so the best is the least disturbed.
+ * Wire bytes and requests per delivery come from the round with the most
+ * deliveries per CPU-second (they depend on how answers batch).
  */
 function bestOf(rounds: SaturationResult[]): SaturationResult & { medianDeliveriesPerSec: number; roundsDeliveriesPerSec: number[] } {
-  const sorted = [...rounds].sort((a, b) => a.deliveriesPerSec - b.deliveriesPerSec);
+  const byRate = [...rounds].sort((a, b) => a.deliveriesPerSec - b.deliveriesPerSec);
+  const byCpu = [...rounds].sort((a, b) => a.deliveriesPerCpuSecond - b.deliveriesPerCpuSecond).at(-1)!;
   return {
-    ...sorted.at(-1)!,
-    medianDeliveriesPerSec: sorted[Math.floor(sorted.length / 2)]!.deliveriesPerSec,
+    ...byRate.at(-1)!,
+    deliveriesPerCpuSecond: byCpu.deliveriesPerCpuSecond,
+    serverCpuUsPerDelivery: byCpu.serverCpuUsPerDelivery,
+    wireBytesPerDelivery: byCpu.wireBytesPerDelivery,
+    httpRequestsPerDelivery: byCpu.httpRequestsPerDelivery,
+    medianDeliveriesPerSec: byRate[Math.floor(byRate.length / 2)]!.deliveriesPerSec,
     roundsDeliveriesPerSec: rounds.map((round) => round.deliveriesPerSec),
   };
 }
@@ -198,7 +233,7 @@ async function main(): Promise<number> {
   const pinning = pinHarness(cpus().length);
   const cpuProfDir = args.cpuProf ? 'bench/results' : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  const context: Context = { pinning, cpuProfDir };
+  const context: Context = { pinning, cpuProfDir, httpClient: args.httpClient };
   const fdLimit = openFilesLimit();
   const startedAt = Date.now();
   const report: BenchReport = {
@@ -211,6 +246,7 @@ async function main(): Promise<number> {
       platform: `${process.platform} ${process.arch}`,
       loadAverageAtStart: loadavg().map((load) => round(load)),
       pinning: pinning.note,
+      httpClient: args.httpClient,
       openFilesLimit: fdLimit,
       startedAt: new Date(startedAt).toISOString(),
     },
@@ -223,40 +259,49 @@ async function main(): Promise<number> {
   step(`Transport Lab benchmark (${args.quick ? 'quick' : 'full'}): ${pinning.note}, load average ${loadavg()[0]!.toFixed(2)}`);
 
   for (const transport of args.scenarios.includes('fixed') ? args.transports : []) {
-    const result = await fixedRate(context, transport, { ...plans.fixed, ...args.fixed });
-    report.results.push(result);
-    report.failures.push(...failuresOf(`fixed-rate ${transport}`, result));
+    const plan = { ...plans.fixed, ...args.fixed };
+    const ours = await fixedRate(context, 'ours', transport, plan);
+    report.failures.push(...failuresOf(`fixed-rate ${transport}`, ours));
+    const bareKind = BARE_BASELINES[transport];
+    const bare = await fixedRate(context, bareKind, transport, plan);
+    report.failures.push(...failuresOf(`fixed-rate ${bareKind}`, bare));
+    const oursOverBare = {
+      p50: ratio(ours.latencyMs.p50, bare.latencyMs.p50),
+      p99: ratio(ours.latencyMs.p99, bare.latencyMs.p99),
+      wireBytesPerDelivery: ratio(ours.wireBytesPerDelivery, bare.wireBytesPerDelivery),
+      serverCpuUsPerDelivery: ratio(ours.serverCpuUsPerDelivery, bare.serverCpuUsPerDelivery),
+    };
+    report.results.push({ ...ours, bare: { name: bareKind, ...bare, oursOverBare } });
   }
 
-  const pairs = [
-    { transport: 'websocket', bare: 'bare-ws' },
-    { transport: 'socketio', bare: 'bare-socketio' },
-  ] as const;
-  const saturated = args.scenarios.includes('saturation') ? pairs.filter((pair) => args.transports.includes(pair.transport)) : [];
-  for (const { transport, bare } of saturated) {
+  for (const transport of args.scenarios.includes('saturation') ? args.transports : []) {
+    const bareKind = BARE_BASELINES[transport];
     // Ours and bare alternate, round after round, so a noisy neighbour has the same chances to hurt both.
     const oursRounds: SaturationResult[] = [];
     const bareRounds: SaturationResult[] = [];
     for (let round = 0; round < plans.saturationRounds; round++) {
       oursRounds.push(await saturation(context, 'ours', transport, plans.saturation));
-      bareRounds.push(await saturation(context, bare, transport, plans.saturation));
+      bareRounds.push(await saturation(context, bareKind, transport, plans.saturation));
     }
     for (const result of [...oursRounds, ...bareRounds])
-      report.failures.push(...failuresOf(`saturation ${result.server} ${transport}`, result));
+      report.failures.push(...failuresOf(`saturation ${label(result.server, transport)}`, result));
     const ours = bestOf(oursRounds);
     const baseline = bestOf(bareRounds);
     const { server: _server, ...row } = ours;
     report.saturation.push(row);
     report.baselines.push({
-      name: bare,
+      name: bareKind,
       comparesTo: transport,
       deliveriesPerSec: baseline.deliveriesPerSec,
       medianDeliveriesPerSec: baseline.medianDeliveriesPerSec,
       roundsDeliveriesPerSec: baseline.roundsDeliveriesPerSec,
       serverCpuUsPerDelivery: baseline.serverCpuUsPerDelivery,
       deliveriesPerCpuSecond: baseline.deliveriesPerCpuSecond,
-      oursOverBare: round(ours.deliveriesPerSec / Math.max(1, baseline.deliveriesPerSec)),
-      oursOverBarePerCpuSecond: round(ours.deliveriesPerCpuSecond / Math.max(1, baseline.deliveriesPerCpuSecond)),
+      wireBytesPerDelivery: baseline.wireBytesPerDelivery,
+      httpRequestsPerDelivery: baseline.httpRequestsPerDelivery,
+      oursOverBare: ratio(ours.deliveriesPerSec, baseline.deliveriesPerSec),
+      oursOverBarePerCpuSecond: ratio(ours.deliveriesPerCpuSecond, baseline.deliveriesPerCpuSecond),
+      oursOverBareWireBytes: ratio(ours.wireBytesPerDelivery, baseline.wireBytesPerDelivery),
     });
   }
 
@@ -286,9 +331,23 @@ async function main(): Promise<number> {
     await renderChart(report, args.chart);
     step(`chart written to ${args.chart}`);
   }
+  if (args.csv) {
+    mkdirSync(dirname(args.csv), { recursive: true });
+    writeFileSync(args.csv, toCsv(Object.keys(SUMMARY_COLUMNS), summaryRows(report)));
+    step(`CSV written to ${args.csv}`);
+  }
   if (report.failures.length > 0) {
     console.error(`\nFAILED: deliveries went wrong:\n  ${report.failures.join('\n  ')}`);
     return 1;
+  }
+  if (args.compare) {
+    const saved = JSON.parse(readFileSync(args.compare, 'utf8')) as BenchReport;
+    const { lines, failures } = compareReports(report, saved);
+    console.log(`\nCompared with ${args.compare} (ratios to bare; fails below 80 % of the saved value):\n  ${lines.join('\n  ')}`);
+    if (failures.length > 0) {
+      console.error(`\nFAILED: ${failures.length} ratio(s) to bare got more than 20 % worse than ${args.compare}`);
+      return 1;
+    }
   }
   step(`done in ${durationS} s: no delivery lost, duplicated or reordered`);
   return 0;

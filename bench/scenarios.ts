@@ -2,6 +2,7 @@
 // against a fresh server process.
 import type { TransportName } from '../src/chat/transports.js';
 import { Crowd } from './crowd.js';
+import { createHttpClient, type HttpClientName } from './http-clients.js';
 import { round, type LatencySummary, type Ledger, type LedgerCounts } from './ledger.js';
 import { sleep, startMeter, waitUntil, type Window } from './meter.js';
 import { status, step } from './progress.js';
@@ -13,6 +14,8 @@ export const CLIENT_BOUND_PCT = 80;
 export interface Context {
   pinning: Pinning;
   cpuProfDir: string | undefined;
+  /** What the HTTP transports' clients fetch with. */
+  httpClient: HttpClientName;
 }
 
 export interface FixedRateResult extends LedgerCounts, Loads {
@@ -23,10 +26,15 @@ export interface FixedRateResult extends LedgerCounts, Loads {
   /** Short polling only: T/2, what p50 should be. */
   expectedP50Ms?: number;
   latencyMs: LatencySummary;
+  /** HTTP requests and wire bytes over the measured window. */
+  requests: number;
+  wireBytes: number;
   httpRequestsPerDelivery: number;
   wireBytesPerDelivery: number;
   serverCpuUsPerDelivery: number;
   rssBytesPerClient: number;
+  /** Load-generator CPU per HTTP request the server saw (poll answers and sends); absent without HTTP requests. */
+  loadGeneratorCpuUsPerRequest?: number;
 }
 
 export interface FixedRatePlan {
@@ -45,22 +53,25 @@ async function withCrowd<T>(
   intervalMs: number,
   body: (crowd: Crowd, server: ServerHandle) => Promise<T>,
 ): Promise<T> {
-  const server = await ServerHandle.start(kind, context.pinning, kind === 'ours' ? context.cpuProfDir : undefined);
+  const server = await ServerHandle.start(kind, context.pinning, context.cpuProfDir);
+  const http = createHttpClient(context.httpClient);
   const crowd = new Crowd({
     transport,
     baseUrl: server.baseUrl,
     intervalMs,
+    fetch: http.fetch,
     onProgress: (connected, target) => status(`  ${label(kind, transport)}: ${connected}/${target} clients connected`),
   });
   try {
     return await body(crowd, server);
   } finally {
     crowd.disconnect();
+    await http.close();
     await server.stop();
   }
 }
 
-const label = (kind: ServerKind, transport: TransportName): string => (kind === 'ours' ? transport : kind);
+export const label = (kind: ServerKind, transport: TransportName): string => (kind === 'ours' ? transport : kind);
 
 /** Sends at `rate` for `durationS` from client 0 and waits for every delivery (or the drain timeout). */
 async function sendAtRate(crowd: Crowd, ledger: Ledger, rate: number, durationS: number, drainMs: number, what: string): Promise<void> {
@@ -80,9 +91,14 @@ async function sendAtRate(crowd: Crowd, ledger: Ledger, rate: number, durationS:
   }, drainMs);
 }
 
-export async function fixedRate(context: Context, transport: TransportName, plan: FixedRatePlan): Promise<FixedRateResult> {
+export async function fixedRate(
+  context: Context,
+  kind: ServerKind,
+  transport: TransportName,
+  plan: FixedRatePlan,
+): Promise<FixedRateResult> {
   const isShort = transport === 'short-polling';
-  return withCrowd(context, 'ours', transport, plan.intervalMs, async (crowd, server) => {
+  return withCrowd(context, kind, transport, plan.intervalMs, async (crowd, server) => {
     const idle = await server.stats(true);
     await crowd.growTo(plan.clients, isShort ? plan.intervalMs : 0);
     const loaded = await server.stats(true);
@@ -90,7 +106,7 @@ export async function fixedRate(context: Context, transport: TransportName, plan
     const ledger = crowd.newLedger();
     const meter = await startMeter(server);
     const drainMs = 5000 + (isShort ? 2 * plan.intervalMs : 0);
-    await sendAtRate(crowd, ledger, plan.rate, plan.durationS, drainMs, `fixed-rate ${transport}`);
+    await sendAtRate(crowd, ledger, plan.rate, plan.durationS, drainMs, `fixed-rate ${label(kind, transport)}`);
     const window = await meter.stop();
     const counts = ledger.counts();
     const per = (value: number, digits = 2): number => round(value / Math.max(1, counts.delivered), digits);
@@ -101,14 +117,17 @@ export async function fixedRate(context: Context, transport: TransportName, plan
       ...(isShort && { intervalMs: plan.intervalMs, expectedP50Ms: plan.intervalMs / 2 }),
       ...counts,
       latencyMs: ledger.latencyMs(),
+      requests: window.requests,
+      wireBytes: window.wireBytes,
       httpRequestsPerDelivery: per(window.requests, 3),
       wireBytesPerDelivery: per(window.wireBytes, 1),
       serverCpuUsPerDelivery: per(window.serverCpuUs, 1),
       rssBytesPerClient: Math.round((loaded.rssBytes - idle.rssBytes) / plan.clients),
+      ...(window.requests > 0 && { loadGeneratorCpuUsPerRequest: round(window.loadGeneratorCpuUs / window.requests, 1) }),
       ...loads(window),
     };
     step(
-      `fixed-rate ${transport}: ${plan.clients} clients x ${plan.rate} msg/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${counts.lost}`,
+      `fixed-rate ${label(kind, transport)}: ${plan.clients} clients x ${plan.rate} msg/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, lost ${counts.lost} (${describeLoads(result)})`,
     );
     return result;
   });
@@ -142,6 +161,8 @@ export function describeLoads(loads: Loads): string {
 
 export interface SaturationPlan {
   clients: number;
+  /** Short polling's interval T: short, so polls carry few messages and the server has work. */
+  shortPollIntervalMs: number;
   /** Broadcasts sent but not yet delivered to every client. */
   inFlight: number;
   warmupS: number;
@@ -150,10 +171,12 @@ export interface SaturationPlan {
 
 export interface SaturationResult extends LedgerCounts, Loads {
   server: ServerKind;
-  transport: 'websocket' | 'socketio';
+  transport: TransportName;
   clients: number;
   deliveriesPerSec: number;
   serverCpuUsPerDelivery: number;
+  wireBytesPerDelivery: number;
+  httpRequestsPerDelivery: number;
   /** 1e6 / serverCpuUsPerDelivery: what one full core would deliver; robust against neighbours taking CPU time. */
   deliveriesPerCpuSecond: number;
 }
@@ -166,11 +189,12 @@ export interface SaturationResult extends LedgerCounts, Loads {
 export async function saturation(
   context: Context,
   kind: ServerKind,
-  transport: 'websocket' | 'socketio',
+  transport: TransportName,
   plan: SaturationPlan,
 ): Promise<SaturationResult> {
-  return withCrowd(context, kind, transport, 1000, async (crowd, server) => {
-    await crowd.growTo(plan.clients);
+  const intervalMs = plan.shortPollIntervalMs;
+  return withCrowd(context, kind, transport, intervalMs, async (crowd, server) => {
+    await crowd.growTo(plan.clients, transport === 'short-polling' ? intervalMs : 0);
     const ledger = crowd.newLedger();
     const sends: Promise<unknown>[] = [];
     let stopSending = false;
@@ -201,6 +225,8 @@ export async function saturation(
       ...ledger.counts(),
       deliveriesPerSec: Math.round(deliveries / (window.wallMs / 1000)),
       serverCpuUsPerDelivery: round(window.serverCpuUs / Math.max(1, deliveries), 2),
+      wireBytesPerDelivery: round(window.wireBytes / Math.max(1, deliveries), 1),
+      httpRequestsPerDelivery: round(window.requests / Math.max(1, deliveries), 3),
       deliveriesPerCpuSecond: Math.round((deliveries / Math.max(1, window.serverCpuUs)) * 1e6),
       ...loads(window),
     };

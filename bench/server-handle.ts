@@ -2,15 +2,26 @@
 // when taskset is there) and asks it for its counters.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { TransportName } from '../src/chat/transports.js';
 import type { ReadyMessage, StatsMessage, StatsRequest } from './ipc.js';
 
-export type ServerKind = 'ours' | 'bare-ws' | 'bare-socketio';
+/**
+ * Each transport's bare baseline: the bare library or a bare node:http
+ * server with just enough of the contract for the same client code
+ * (`bench/<name>-server.ts`). Every transport has one: the type says so.
+ */
+export const BARE_BASELINES = {
+  'short-polling': 'bare-short-polling',
+  'long-polling': 'bare-long-polling',
+  websocket: 'bare-ws',
+  socketio: 'bare-socketio',
+  sse: 'bare-sse',
+} as const satisfies Record<TransportName, string>;
 
-const SCRIPTS: Record<ServerKind, string> = {
-  ours: 'server-process.js',
-  'bare-ws': 'bare-ws-server.js',
-  'bare-socketio': 'bare-socketio-server.js',
-};
+export type BareKind = (typeof BARE_BASELINES)[keyof typeof BARE_BASELINES];
+export type ServerKind = 'ours' | BareKind;
+
+const scriptOf = (kind: ServerKind): string => (kind === 'ours' ? 'server-process.js' : `${kind}-server.js`);
 
 /** Core placement: the server on core 0, the harness on the last core, when there are two or more. */
 export interface Pinning {
@@ -48,7 +59,7 @@ export class ServerHandle {
 
   /** `cpuProfDir`: write a V8 CPU profile of the server there when it stops (`--cpu-prof`). */
   static async start(kind: ServerKind, pinning: Pinning, cpuProfDir?: string): Promise<ServerHandle> {
-    const script = fileURLToPath(new URL(SCRIPTS[kind], import.meta.url));
+    const script = fileURLToPath(new URL(scriptOf(kind), import.meta.url));
     const profile =
       cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`];
     const node = [process.execPath, '--expose-gc', ...profile, script];

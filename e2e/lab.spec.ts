@@ -94,7 +94,8 @@ test("added latency on one transport raises that pane's p50 by about that much, 
   await page.getByRole('spinbutton', { name: 'every' }).fill('150');
   await page.getByRole('spinbutton', { name: 'every' }).press('Enter');
   await page.getByRole('button', { name: 'Start auto-send' }).click();
-  await expect.poll(() => latencyFigure(page, 'WebSocket', 'count'), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+  // Each pane times its own probes (a third of them, short polling is off).
+  await expect.poll(() => latencyFigure(page, 'WebSocket', 'count'), { timeout: 20_000 }).toBeGreaterThanOrEqual(10);
   await page.getByRole('button', { name: 'Stop auto-send' }).click();
 
   const p50 = Object.fromEntries(

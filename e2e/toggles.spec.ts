@@ -58,7 +58,8 @@ test('a 2 s short-poll interval shows in the measured latency', async ({ page })
   await page.getByRole('spinbutton', { name: 'every' }).fill('150');
   await page.getByRole('spinbutton', { name: 'every' }).press('Enter');
   await page.getByRole('button', { name: 'Start auto-send' }).click();
-  await expect(pane(page, 'Short polling').locator('[data-stat="count"]')).toHaveText(/^(3\d|[4-9]\d)$/, { timeout: 20_000 });
+  // Each pane times its own probes: a quarter of them.
+  await expect(pane(page, 'Short polling').locator('[data-stat="count"]')).toHaveText(/^[1-9]\d$/, { timeout: 20_000 });
   await page.getByRole('button', { name: 'Stop auto-send' }).click();
 
   const shortPollingP50 = await latencyFigure(page, 'Short polling', 'p50');

@@ -1,8 +1,26 @@
 // What the whole page shares: the server's defaults, the one send clock, the
-// nickname, and the live pane controllers (for auto-send and reset).
+// nickname, how latency is timed, the wire log of the timeline, and the live
+// pane controllers (for auto-send, reset and the comparison view).
 import type { TransportName } from '../src/chat/transports.js';
 import type { TransportController } from './controllers/transport-controller.js';
 import { SendClock } from './latency/send-clock.js';
+import { WireLog } from './wire/wire-log.js';
+
+/**
+ * Which messages a pane times. `own`: only those it sent itself, so each
+ * transport is measured on its own round trip (up and down on that
+ * transport); `any`: every message this page sent, from whichever pane, so a
+ * slow sender's uplink shows in every pane.
+ */
+export type MeasureMode = 'own' | 'any';
+
+export const MEASURE_MODES: Record<MeasureMode, { label: string; rule: string }> = {
+  own: { label: 'own round trip', rule: 'each transport times the messages it sent itself (up and back down on that transport)' },
+  any: {
+    label: 'any sender',
+    rule: "every transport times every message this page sent, whichever pane sent it (the sender's uplink included)",
+  },
+};
 
 /** GET /api/config */
 export interface ServerConfig {
@@ -24,6 +42,8 @@ export async function fetchConfig(): Promise<ServerConfig> {
 
 export class Lab {
   readonly clock = new SendClock();
+  readonly wire = new WireLog<TransportName>();
+  measure: MeasureMode = 'own';
   /** Registry order, as the panes connect. */
   readonly controllers = new Map<TransportName, TransportController>();
 
@@ -32,6 +52,12 @@ export class Lab {
     readonly baseUrl: string,
     public nickname: string,
   ) {}
+
+  /** A new rule: figures timed under the old one would mix, so they start over. */
+  setMeasure(mode: MeasureMode): void {
+    this.measure = mode;
+    this.resetStats();
+  }
 
   resetStats(): void {
     for (const controller of this.controllers.values()) controller.resetStats();

@@ -1,6 +1,8 @@
-// <transport-lab>: the page. Loads the server's defaults, then shows one pane
-// per transport (registry order) under a toolbar: nickname, which panes to
-// show, auto-send, reset stats, large text, the presenter panel. The audience
+// <transport-lab>: the page. Loads the server's defaults, then shows the
+// comparison view (all transports on one chart, bars, wire timeline, request
+// race) and one pane per transport (registry order) under a toolbar:
+// nickname, which panes to show, auto-send, reset stats, large text, the
+// presenter panel. The audience
 // view (phones) shows one pane and a transport picker instead.
 import { html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -10,6 +12,7 @@ import { AutoSendController } from './controllers/auto-send-controller.js';
 import { ServerStateController } from './controllers/server-state-controller.js';
 import { fetchConfig, Lab } from './lab.js';
 import { loadLargeText, loadNickname, saveLargeText, saveNickname } from './preferences.js';
+import './comparison/comparison-view.js';
 import './presenter/presenter-panel.js';
 import './transport-pane.js';
 import { viewMode } from './view-mode.js';
@@ -75,6 +78,7 @@ export class TransportLab extends LitElement {
         </button>
       </header>
       ${this.presenterOpen ? html`<presenter-panel .serverState=${this.#serverState} revision=${this.#serverState.revision}></presenter-panel>` : ''}
+      <comparison-view .lab=${lab} .serverState=${this.#serverState} ?largeText=${this.largeText}></comparison-view>
       <main class="panes">
         ${TRANSPORTS.map(
           (name) =>

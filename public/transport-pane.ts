@@ -3,6 +3,7 @@
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleProps } from './style-props.js';
 import { DISPLAY_NAMES, type TransportName } from '../src/chat/transports.js';
 import { TransportController } from './controllers/transport-controller.js';
 import type { ServerStateController } from './controllers/server-state-controller.js';
@@ -11,6 +12,7 @@ import { expectedLatency } from './latency/expected.js';
 import { formatMs } from './latency/latency-stats.js';
 import { renderSettings } from './pane-settings.js';
 import { blockedNotice } from './presenter/blocked-notice.js';
+import { transportStyle } from './transport-style.js';
 import './latency-chart.js';
 
 const PERCENTILES = [50, 95, 99] as const;
@@ -53,9 +55,10 @@ export class TransportPane extends LitElement {
     const client = this.#client;
     const transport = client.transport;
     const displayName = DISPLAY_NAMES[this.name];
-    return html` <section role="region" aria-label=${displayName} class="pane">
+    const style = transportStyle(this.name);
+    return html` <section role="region" aria-label=${displayName} class="pane" style=${styleProps({ '--transport-colour': style.colour })}>
       <header class="pane-header">
-        <h2>${displayName}</h2>
+        <h2><span class="glyph" aria-hidden="true">${style.glyph}</span> ${displayName}</h2>
         <span class="status" data-status=${transport.status}>
           <span class="dot" aria-hidden="true"></span>
           <span class="status-text">${transport.status}</span>
@@ -87,8 +90,8 @@ export class TransportPane extends LitElement {
           (message) => message.id,
           (message) =>
             html` <li>
-              <span class="author">${message.author}</span>
-              <span class="text">${message.text}</span>
+              <bdi class="author">${message.author}</bdi>
+              <bdi class="text">${message.text}</bdi>
               <span class="meta"
                 >${DISPLAY_NAMES[message.via]}${message.latencyMs === undefined ? '' : ` · ${formatMs(message.latencyMs)}`}</span
               >

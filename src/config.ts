@@ -32,8 +32,22 @@ export interface ServerOptions {
   /** The ceiling for all clients behind one IP address (a room shares one Wi-Fi address). */
   sendRatePerIp: number;
   sendBurstPerIp: number;
-  /** Open WebSocket and Socket.IO connections per IP address. */
+  /** New client ids (HTTP `client=`, WebSocket connections, Socket.IO sockets) that may start sending, per IP: per second and at once. */
+  newClientRatePerIp: number;
+  newClientBurstPerIp: number;
+  /** Open WebSocket and Socket.IO connections (Engine.IO sessions included) per IP address. */
   maxConnectionsPerIp: number;
+  /** Open TCP connections per IP address, whatever they carry; more are closed at once. */
+  maxTcpConnectionsPerIp: number;
+  /** Most messages in one poll reply; a longer catch-up says `more: true` and the client asks again at once. */
+  pollBatchMessages: number;
+  /** Catch-up bytes (messages older than a few seconds) one IP may be sent, per second and at once. */
+  catchupBytesPerSecPerIp: number;
+  catchupBurstBytesPerIp: number;
+  /** Wrong presenter tokens one IP may try per minute before 429. */
+  presenterAttemptsPerMin: number;
+  /** Host names accepted besides localhost and the machine's own addresses (DNS rebinding guard). */
+  allowedHosts: string[];
   /** Held long polls per IP address (one per client anyway). */
   longPollMaxHeldPerIp: number;
   /** A request (headers and body) must be complete within this; above the long-poll hold. */
@@ -45,6 +59,9 @@ export interface ServerOptions {
   /** This node's short name in `/api/config`, welcomes and poll replies; empty = random per start. */
   nodeId: string;
 }
+
+/** A chosen presenter token shorter than this is refused: it would be guessed. */
+export const MIN_PRESENTER_TOKEN_LENGTH = 12;
 
 export const DEFAULTS: ServerOptions = {
   port: 3000,
@@ -63,9 +80,17 @@ export const DEFAULTS: ServerOptions = {
   rateLimit: true,
   sendRatePerClient: 5,
   sendBurstPerClient: 20,
-  sendRatePerIp: 200,
+  sendRatePerIp: 400,
   sendBurstPerIp: 400,
+  newClientRatePerIp: 10,
+  newClientBurstPerIp: 300,
   maxConnectionsPerIp: 1000,
+  maxTcpConnectionsPerIp: 5000,
+  pollBatchMessages: 200,
+  catchupBytesPerSecPerIp: 2_000_000,
+  catchupBurstBytesPerIp: 8_000_000,
+  presenterAttemptsPerMin: 10,
+  allowedHosts: [],
   longPollMaxHeldPerIp: 1000,
   requestTimeoutMs: 40_000,
   redisUrl: '',
@@ -76,7 +101,7 @@ export const DEFAULTS: ServerOptions = {
 interface Flag {
   key: Exclude<
     keyof ServerOptions,
-    'allowedOrigins' | 'host' | 'logLevel' | 'presenterToken' | 'rateLimit' | 'redisUrl' | 'redisPrefix' | 'nodeId'
+    'allowedOrigins' | 'allowedHosts' | 'host' | 'logLevel' | 'presenterToken' | 'rateLimit' | 'redisUrl' | 'redisPrefix' | 'nodeId'
   >;
   env: string;
   help: string;
@@ -96,10 +121,29 @@ const NUMERIC_FLAGS: Record<string, Flag> = {
   'send-burst': { key: 'sendBurstPerClient', env: 'SEND_BURST', help: 'sends per client at once after a pause' },
   'send-rate-per-ip': { key: 'sendRatePerIp', env: 'SEND_RATE_PER_IP', help: 'sends per second for all clients of one IP' },
   'send-burst-per-ip': { key: 'sendBurstPerIp', env: 'SEND_BURST_PER_IP', help: 'burst for all clients of one IP' },
+  'new-clients-per-ip': { key: 'newClientRatePerIp', env: 'NEW_CLIENTS_PER_IP', help: 'new sending client ids per second per IP' },
+  'new-clients-burst-per-ip': {
+    key: 'newClientBurstPerIp',
+    env: 'NEW_CLIENTS_BURST_PER_IP',
+    help: 'new sending client ids per IP at once',
+  },
   'max-connections-per-ip': {
     key: 'maxConnectionsPerIp',
     env: 'MAX_CONNECTIONS_PER_IP',
-    help: 'open WebSocket + Socket.IO connections per IP',
+    help: 'open WebSocket + Socket.IO connections (Engine.IO sessions) per IP',
+  },
+  'max-tcp-connections-per-ip': {
+    key: 'maxTcpConnectionsPerIp',
+    env: 'MAX_TCP_CONNECTIONS_PER_IP',
+    help: 'open TCP connections per IP (more are closed at once)',
+  },
+  'poll-batch': { key: 'pollBatchMessages', env: 'POLL_BATCH', help: 'most messages in one poll reply (then more: true)' },
+  'catchup-rate-per-ip': { key: 'catchupBytesPerSecPerIp', env: 'CATCHUP_RATE_PER_IP', help: 'catch-up bytes per second per IP' },
+  'catchup-burst-per-ip': { key: 'catchupBurstBytesPerIp', env: 'CATCHUP_BURST_PER_IP', help: 'catch-up bytes per IP at once' },
+  'presenter-attempts': {
+    key: 'presenterAttemptsPerMin',
+    env: 'PRESENTER_ATTEMPTS_PER_MIN',
+    help: 'wrong presenter tokens per IP per minute before 429',
   },
   'long-poll-max-held-per-ip': { key: 'longPollMaxHeldPerIp', env: 'LONG_POLL_MAX_HELD_PER_IP', help: 'held polls per IP before 429' },
   'request-timeout': {
@@ -115,7 +159,12 @@ export function helpText(): string {
     ...Object.entries(NUMERIC_FLAGS).map(([name, flag]) => [`--${name} N`, flag.env, `${flag.help} (default ${DEFAULTS[flag.key]})`]),
     ['--rate-limit on|off', 'RATE_LIMIT', 'send rate limit; off for benchmarks (default on)'],
     ['--origin URL', 'ALLOWED_ORIGINS', 'extra origin allowed on WS/Socket.IO handshakes; repeat, or comma-separate in env'],
-    ['--presenter-token TOKEN', 'PRESENTER_TOKEN', 'token for the lab controls (default: random, printed at start-up)'],
+    ['--allowed-host NAME', 'ALLOWED_HOSTS', 'extra Host name accepted (besides localhost and own addresses); repeat, or comma-separate'],
+    [
+      '--presenter-token TOKEN',
+      'PRESENTER_TOKEN',
+      `token for the lab controls, at least ${MIN_PRESENTER_TOKEN_LENGTH} characters (default: random, printed at start-up)`,
+    ],
     ['--redis URL', 'REDIS_URL', 'keep the room in Redis, shared by every node with the same URL and prefix (default: in memory)'],
     ['--redis-prefix PREFIX', 'REDIS_PREFIX', `prefix of every Redis key (default ${DEFAULTS.redisPrefix})`],
     ['--node-id ID', 'NODE_ID', "this node's short name, shown per pane (default: random per start)"],
@@ -151,6 +200,7 @@ function parseFlags(argv: string[]) {
         help: { type: 'boolean', short: 'h' },
         host: { type: 'string' },
         origin: { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         'presenter-token': { type: 'string' },
         'rate-limit': { type: 'string' },
@@ -183,6 +233,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerOption
   options.nodeId = values['node-id'] ?? env.NODE_ID ?? DEFAULTS.nodeId;
   const origins = values.origin ?? env.ALLOWED_ORIGINS?.split(',') ?? [];
   options.allowedOrigins = origins.map((origin) => origin.trim()).filter(Boolean);
+  const hosts = values['allowed-host'] ?? env.ALLOWED_HOSTS?.split(',') ?? [];
+  options.allowedHosts = hosts.map((host) => host.trim().toLowerCase()).filter(Boolean);
   const rateLimit = values['rate-limit'] ?? env.RATE_LIMIT;
   if (rateLimit !== undefined && rateLimit !== '') {
     if (rateLimit !== 'on' && rateLimit !== 'off') throw new ConfigError(`--rate-limit must be on or off, got "${rateLimit}"`);
@@ -205,7 +257,13 @@ export function checkConsistency(options: ServerOptions): void {
   if (!/^[A-Za-z0-9._-]{0,32}$/.test(options.nodeId)) {
     throw new ConfigError(`--node-id must be at most 32 letters, digits, dots, dashes or underscores, got "${options.nodeId}"`);
   }
-  for (const key of ['sendRatePerClient', 'sendBurstPerClient', 'sendRatePerIp', 'sendBurstPerIp'] as const) {
+  for (const key of ['sendRatePerClient', 'sendBurstPerClient', 'sendRatePerIp', 'sendBurstPerIp', 'newClientBurstPerIp'] as const) {
     if (options.rateLimit && options[key] < 1) throw new ConfigError(`${key} must be at least 1 while the rate limit is on`);
   }
+  if (options.presenterToken !== '' && options.presenterToken.length < MIN_PRESENTER_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `--presenter-token must be at least ${MIN_PRESENTER_TOKEN_LENGTH} characters (or leave it unset for a random one)`,
+    );
+  }
+  if (options.pollBatchMessages < 1) throw new ConfigError('--poll-batch must be at least 1');
 }

@@ -30,13 +30,17 @@ async function main(): Promise<void> {
   const address = server.server.address() as AddressInfo;
   const audience = joinUrls(address);
   const room = options.redisUrl ? `the room in Redis (${options.redisPrefix}*)` : 'the room in memory';
-  console.log(`\nTransport Lab is running (node ${server.nodeId}, ${room}):\n  http://localhost:${address.port}`);
+  // The secret first and apart: the join block below (URLs and QR) is what a
+  // teacher projects, so the token must not sit right under the QR code.
+  // A token the presenter chose is not echoed into logs; a random one must be.
+  console.log(
+    options.presenterToken
+      ? '\nPresenter token: the one you set with --presenter-token / PRESENTER_TOKEN.'
+      : `\n[SECRET] Presenter token (keep it off the projector; type it into the page's Presenter panel):\n  ${server.lab.presenterToken}`,
+  );
+  console.log(`\n${'-'.repeat(60)}\nTransport Lab is running (node ${server.nodeId}, ${room}):\n  http://localhost:${address.port}`);
   for (const url of audience) console.log(`  ${url}   (audience on the same network)`);
   if (audience[0]) console.log(`\nScan to join ${audience[0]}:\n${await terminalQr(audience[0])}`);
-  // Never put in a URL: the presenter types it into the page's Presenter panel.
-  // A token the presenter chose is not echoed into logs; a random one must be.
-  const token = options.presenterToken ? '(the one you set with --presenter-token / PRESENTER_TOKEN)' : server.lab.presenterToken;
-  console.log(`Presenter token: ${token}\n`);
 
   let stopping = false;
   const stop = (signal: string): void => {

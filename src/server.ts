@@ -9,7 +9,9 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { RedisRoom } from './chat/redis-room.js';
 import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
-import { errorsPlugin } from './http/errors.js';
+import { capConnectionsPerIp } from './http/connection-cap.js';
+import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors.js';
+import { hostCheckPlugin } from './http/host-check.js';
 import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
 import { labPlugin } from './lab/plugin.js';
@@ -46,6 +48,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   // One presenter token per cluster: nodes sharing a Redis room take the first node's random one.
   const lab = new Lab(options.presenterToken || (await sharedToken(room)));
   const nodeId = options.nodeId || randomBytes(3).toString('hex');
+  const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
 
   const fastify = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
@@ -56,8 +59,8 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Slow-drip requests are cut (408) once requestTimeoutMs passes; it is above the
     // long-poll hold, so held polls are not. Node checks every connectionsCheckingInterval.
-    serverFactory: (handler) =>
-      createServer(
+    serverFactory: (handler) => {
+      const server = createServer(
         {
           requestTimeout: options.requestTimeoutMs,
           headersTimeout: Math.min(options.requestTimeoutMs, 20_000),
@@ -65,20 +68,26 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
           maxHeaderSize: 16 * 1024,
         },
         handler,
-      ),
+      );
+      capConnectionsPerIp(server, guard.tcp);
+      return server;
+    },
     forceCloseConnections: 'idle',
+    // Requests Node or the router refuse before any route: the same JSON error shape.
+    clientErrorHandler,
+    frameworkErrors,
   });
-  const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
 
   // JSON bodies only: a text/plain POST (which a foreign page can send without a
   // CORS preflight) gets 415 instead of reaching a route.
   fastify.removeContentTypeParser('text/plain');
   await fastify.register(errorsPlugin);
+  await fastify.register(hostCheckPlugin, { allowedHosts: options.allowedHosts });
   await fastify.register(securityPlugin);
   fastify.decorate('lab', lab);
   fastify.decorate('nodeId', nodeId);
-  await fastify.register(labPlugin, { lab, room });
-  await fastify.register(upgradePlugin, { lab });
+  await fastify.register(labPlugin, { lab, room, presenterAttemptsPerMin: options.presenterAttemptsPerMin });
+  await fastify.register(upgradePlugin, { lab, allowedHosts: options.allowedHosts });
   for (const [name, setup] of Object.entries(serverTransports)) {
     // Unlike the plugins above, each keeps its own scope: what it changes there stays there (Socket.IO's drops every body parser).
     const plugin = namedPlugin(`transport-${name}`, setup, { dependencies: ['errors', 'lab', 'upgrade-router'], encapsulate: true });

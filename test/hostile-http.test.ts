@@ -125,7 +125,8 @@ describe('hostile HTTP input', () => {
   });
 
   it('slow-drip request: cut with 408 once the request timeout passes', async () => {
-    const head = 'POST /api/short-polling/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n';
+    const head =
+      'POST /api/short-polling/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n';
     const startedAt = Date.now();
     const socketChunks: string[] = [head, '{"clientMsgId":'];
     const response = await rawExchange(server.port, socketChunks, 10_000);
@@ -134,7 +135,7 @@ describe('hostile HTTP input', () => {
   });
 
   it('slow-drip headers: cut with 408 as well', async () => {
-    const response = await rawExchange(server.port, ['GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: '], 10_000);
+    const response = await rawExchange(server.port, ['GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: '], 10_000);
     assert.equal(response.status, 408, response.head);
   });
 

@@ -74,7 +74,7 @@ describe('hostile socket input', () => {
 
   it('thousands of headers on an upgrade: 431, connection closed', async () => {
     const headers = Array.from({ length: 3000 }, (_, n) => `X-Filler-${n}: ${n}\r\n`).join('');
-    const request = `GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${headers}\r\n`;
+    const request = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${headers}\r\n`;
     const response = await rawExchange(server.port, [request]);
     assert.equal(response.status, 431, response.head);
   });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, MIN_PRESENTER_TOKEN_LENGTH } from '../src/config.js';
 import type { DropResult } from '../src/lab/lab.js';
 import type { LabSettings } from '../src/lab/settings.js';
 import type { StatsSample } from '../src/lab/stats.js';
@@ -14,13 +14,52 @@ const TOKEN = 'presenter-secret';
 
 describe('presenter token option', () => {
   it('comes from --presenter-token, else PRESENTER_TOKEN, else is left for a random one', async () => {
-    assert.equal(loadConfig(['--presenter-token', 'flag'], { PRESENTER_TOKEN: 'env' })?.presenterToken, 'flag');
-    assert.equal(loadConfig([], { PRESENTER_TOKEN: 'env' })?.presenterToken, 'env');
+    assert.equal(
+      loadConfig(['--presenter-token', 'flag-token-1234'], { PRESENTER_TOKEN: 'env-token-12345' })?.presenterToken,
+      'flag-token-1234',
+    );
+    assert.equal(loadConfig([], { PRESENTER_TOKEN: 'env-token-12345' })?.presenterToken, 'env-token-12345');
     assert.equal(loadConfig([], {})?.presenterToken, '');
     const [one, two] = await Promise.all([buildServer({ logLevel: 'silent' }), buildServer({ logLevel: 'silent' })]);
     assert.ok(one.lab.presenterToken.length >= 20);
     assert.notEqual(one.lab.presenterToken, two.lab.presenterToken);
     await Promise.all([one.close(), two.close()]);
+  });
+});
+
+describe('presenter token guessing (finding 5)', () => {
+  it(`a chosen token shorter than ${MIN_PRESENTER_TOKEN_LENGTH} characters is refused at start-up`, async () => {
+    assert.throws(() => loadConfig(['--presenter-token', 'letmein'], {}), ConfigError);
+    assert.throws(() => loadConfig([], { PRESENTER_TOKEN: 'x'.repeat(MIN_PRESENTER_TOKEN_LENGTH - 1) }), ConfigError);
+    await assert.rejects(buildServer({ logLevel: 'silent', presenterToken: 'short' }), ConfigError);
+    assert.equal(
+      loadConfig(['--presenter-token', 'x'.repeat(MIN_PRESENTER_TOKEN_LENGTH)], {})?.presenterToken.length,
+      MIN_PRESENTER_TOKEN_LENGTH,
+    );
+  });
+
+  it('wrong tokens from one address: 403 up to the limit, then 429 + Retry-After (even for the right token); other addresses unaffected', async () => {
+    const app = await buildServer({ logLevel: 'silent', presenterToken: TOKEN, presenterAttemptsPerMin: 5 });
+    try {
+      const put = (token: string, remoteAddress = '10.1.1.1') =>
+        app.inject({
+          method: 'PUT',
+          url: '/api/lab',
+          remoteAddress,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          payload: '{}',
+        });
+      const statuses: number[] = [];
+      for (let n = 0; n < 8; n++) statuses.push((await put(`guess-${n}`)).statusCode);
+      assert.deepEqual(statuses, [403, 403, 403, 403, 403, 429, 429, 429]);
+      const locked = await put(TOKEN);
+      assert.equal(locked.statusCode, 429, 'a locked-out address learns nothing, even with the right token');
+      assert.ok(Number(locked.headers['retry-after']) >= 1);
+      assert.equal(locked.json<{ error: { code: string } }>().error.code, 'too_many_attempts');
+      assert.equal((await put(TOKEN, '10.1.1.2')).statusCode, 200, 'the presenter on another address is not locked out');
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -137,7 +137,7 @@ describe('lab network conditions', () => {
     type Counted = {
       connections: number;
       participants: number;
-      totals: { messages: number; wireBytesOut: number; payloadBytesOut: number; polls: number };
+      totals: { messages: number; wireBytesOut: number; payloadBytesOut: number; polls: number; wireBytesIn: number };
     };
     const fetchStats = async () =>
       ((await (await fetch(`${server.baseUrl}/api/stats`)).json()) as { transports: Record<TransportName, Counted> }).transports;
@@ -145,6 +145,10 @@ describe('lab network conditions', () => {
       t.websocket.connections >= 1 &&
       t.websocket.totals.messages >= 1 &&
       t.websocket.totals.wireBytesOut > 0 &&
+      // The send frame and the upgrade request came in (the frame alone is over 60 bytes).
+      t.websocket.totals.wireBytesIn > 60 &&
+      // Each poll's request line and headers.
+      t['short-polling'].totals.wireBytesIn > t['short-polling'].totals.polls * 20 &&
       t['short-polling'].totals.polls > 0 &&
       t['short-polling'].participants >= 1 &&
       // Headers are on the wire too: the bodies are only part of it.

@@ -6,7 +6,7 @@ import type { Message } from '../../src/chat/message.js';
 import type { TransportName } from '../../src/chat/transports.js';
 import { randomId, SendRefused } from '../../src/client/base.js';
 import { clientTransports, type ClientTransport, type ClientTransportOptions } from '../../src/client/index.js';
-import type { SyncInfo, TrafficCounters } from '../../src/client/transport.js';
+import type { SyncInfo, TrafficCounters, WireEntry } from '../../src/client/transport.js';
 import type { Lab } from '../lab.js';
 import { LatencyStats } from '../latency/latency-stats.js';
 
@@ -16,7 +16,7 @@ export const MAX_SHOWN_MESSAGES = 200;
 const REFRESH_MS = 500;
 
 export interface ShownMessage extends Message {
-  /** How long this message took to reach this pane, when this page sent it. */
+  /** How long this message took to reach this pane, when this page sent it (from any pane). */
   latencyMs: number | undefined;
 }
 
@@ -94,7 +94,7 @@ export class TransportController implements ReactiveController {
 
   async send(text: string): Promise<void> {
     const clientMsgId = randomId();
-    const sentAt = this.lab.clock.markSent(clientMsgId);
+    const sentAt = this.lab.clock.markSent(clientMsgId, this.name);
     try {
       await this.transport.send({ clientMsgId, author: this.lab.nickname, text });
       this.lab.clock.recordRoundTrip(this.name, performance.now() - sentAt);
@@ -164,6 +164,7 @@ export class TransportController implements ReactiveController {
         this.error = error.message;
         this.#scheduleUpdate();
       }),
+      transport.on('wire', (entry) => this.#onWire(entry)),
     ];
   }
 
@@ -173,11 +174,20 @@ export class TransportController implements ReactiveController {
   }
 
   #onMessage(message: Message): void {
-    const latencyMs = this.lab.clock.latencyOf(message.clientMsgId);
-    if (latencyMs !== undefined) this.stats.record(latencyMs);
+    const timing = this.lab.clock.timingOf(message.clientMsgId);
+    const latencyMs = timing?.ms;
+    if (timing && (this.lab.measure === 'any' || timing.sender === this.name)) this.stats.record(timing.ms);
     // A new array, so the pane's list sees a change; the oldest fall off.
     this.messages = [...this.messages.slice(-(MAX_SHOWN_MESSAGES - 1)), { ...message, latencyMs }];
     this.#scheduleUpdate();
+  }
+
+  /** Into the page's timeline; a request answered at once also gives the expected figure its round trip. */
+  #onWire(entry: WireEntry): void {
+    this.lab.wire.add(this.name, entry);
+    if (entry.roundTrip && entry.endAt !== undefined && typeof entry.status === 'number' && entry.status < 400) {
+      this.lab.clock.recordRoundTrip(this.name, entry.endAt - entry.at);
+    }
   }
 
   /** Many events in one frame cost one render. */

@@ -24,6 +24,7 @@ function newHistogram(): Int32Histogram {
 export class LatencyStats {
   #histogram = newHistogram();
   last: number | undefined;
+  min = Infinity;
   max = 0;
   count = 0;
   /** Chart series: seconds since page load, latency in ms. */
@@ -36,6 +37,7 @@ export class LatencyStats {
     this.#histogram.recordValue(Math.max(0, Math.round(ms * MICROS_PER_MS)));
     this.last = ms;
     this.max = Math.max(this.max, ms);
+    this.min = Math.min(this.min, ms);
     this.count++;
     this.times.push(performance.now() / 1000);
     this.values.push(ms);
@@ -46,13 +48,20 @@ export class LatencyStats {
     this.revision++;
   }
 
+  /**
+   * The histogram answers with the top of a bucket (3 significant digits), which
+   * can lie above every sample ("p99 4960 / max 4956"): clamp to what was seen.
+   */
   percentile(p: number): number | undefined {
-    return this.count === 0 ? undefined : this.#histogram.getValueAtPercentile(p) / MICROS_PER_MS;
+    if (this.count === 0) return undefined;
+    const value = this.#histogram.getValueAtPercentile(p) / MICROS_PER_MS;
+    return Math.min(this.max, Math.max(this.min, value));
   }
 
   reset(): void {
     this.#histogram.reset();
     this.last = undefined;
+    this.min = Infinity;
     this.max = 0;
     this.count = 0;
     this.times.length = 0;

@@ -1,36 +1,44 @@
-// The page's one clock: when each message was sent, by whichever pane, so
-// every pane measures `arrival - send` against the same origin. It also keeps
-// each transport's recent round trips (send -> ack) for the expected figures.
+// The page's one clock: when each message was sent, and by which pane, so
+// every pane measures `arrival - send` against the same origin (and can tell
+// its own round trips from other panes' messages). It also keeps each
+// transport's recent round trips (send -> ack, and requests answered at once)
+// for the expected figures.
 import type { TransportName } from '../../src/chat/transports.js';
 
 /** Sent times kept for latency look-ups; older ones are dropped first. */
 const MAX_TRACKED_SENDS = 5000;
-/** Round trips kept per transport. */
-const MAX_ROUND_TRIPS = 25;
+/** Round trips kept per transport: few, so a change (added latency) shows within a few seconds. */
+const MAX_ROUND_TRIPS = 5;
+
+export interface SentTiming {
+  ms: number;
+  /** The transport that sent it. */
+  sender: TransportName;
+}
 
 export class SendClock {
-  #sentAt = new Map<string, number>();
+  #sent = new Map<string, { at: number; sender: TransportName }>();
   #roundTrips = new Map<TransportName, number[]>();
 
-  /** Notes that `clientMsgId` leaves now; returns the send time. */
-  markSent(clientMsgId: string): number {
+  /** Notes that `clientMsgId` leaves now over `sender`; returns the send time. */
+  markSent(clientMsgId: string, sender: TransportName): number {
     const now = performance.now();
-    this.#sentAt.set(clientMsgId, now);
-    if (this.#sentAt.size > MAX_TRACKED_SENDS) {
+    this.#sent.set(clientMsgId, { at: now, sender });
+    if (this.#sent.size > MAX_TRACKED_SENDS) {
       // A Map iterates in insertion order: the first key is the oldest send.
-      const oldest = this.#sentAt.keys().next().value;
-      if (oldest !== undefined) this.#sentAt.delete(oldest);
+      const oldest = this.#sent.keys().next().value;
+      if (oldest !== undefined) this.#sent.delete(oldest);
     }
     return now;
   }
 
-  /** ms from send to now, or undefined for a message this page did not send. */
-  latencyOf(clientMsgId: string): number | undefined {
-    const sentAt = this.#sentAt.get(clientMsgId);
-    return sentAt === undefined ? undefined : performance.now() - sentAt;
+  /** ms from send to now and who sent it, or undefined for a message this page did not send. */
+  timingOf(clientMsgId: string): SentTiming | undefined {
+    const sent = this.#sent.get(clientMsgId);
+    return sent && { ms: performance.now() - sent.at, sender: sent.sender };
   }
 
-  /** A send's time to its acknowledgement over `transport`: one round trip to the server. */
+  /** One round trip to the server over `transport` (a send's ack, a request answered at once). */
   recordRoundTrip(transport: TransportName, ms: number): void {
     const recent = this.#roundTrips.get(transport) ?? [];
     recent.push(ms);
@@ -38,7 +46,7 @@ export class SendClock {
     this.#roundTrips.set(transport, recent);
   }
 
-  /** Median of the transport's recent round trips, or undefined before its first send. */
+  /** Median of the transport's last few round trips, or undefined before the first. */
   roundTripMs(transport: TransportName): number | undefined {
     const recent = this.#roundTrips.get(transport);
     if (!recent?.length) return undefined;

@@ -20,6 +20,7 @@ export function renderStatsTable(stats: StatsSample | undefined): unknown {
         <th scope="col">HTTP req/s</th>
         <th scope="col">empty polls</th>
         <th scope="col">msgs/s sent</th>
+        <th scope="col">bytes in/s</th>
         <th scope="col">bytes out/s</th>
         <th scope="col">of which payload</th>
       </tr>
@@ -38,6 +39,7 @@ export function renderStatsTable(stats: StatsSample | undefined): unknown {
           <td>${figures.requestsPerSec}</td>
           <td>${percent(figures.emptyPollShare)}</td>
           <td>${figures.messagesPerSec}</td>
+          <td>${bytesPerSec(figures.wireBytesInPerSec)}</td>
           <td>${bytesPerSec(figures.wireBytesOutPerSec)}</td>
           <td>${percent(payloadShare)}</td>
         </tr>`;

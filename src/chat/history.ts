@@ -56,13 +56,14 @@ export class History {
   ): Catchup {
     const base = { cursor: this.#lastId, epoch };
     if (since === undefined) return { ...base, messages: [] };
-    const retained = this.retained();
-    const oldestKept = retained[0]?.id ?? this.#lastId + 1;
+    // One slice per call: every held poll calls this at each broadcast.
+    const firstKept = Math.max(0, this.#messages.length - this.limit);
+    const oldestKept = this.#messages[firstKept]?.id ?? this.#lastId + 1;
     const foreignEpoch = clientEpoch !== undefined && clientEpoch !== epoch;
     if (!foreignEpoch && since > this.#lastId && aheadIsKnown(since)) return { cursor: since, epoch, messages: [] };
     if (foreignEpoch || since > this.#lastId || since < oldestKept - 1) {
-      return { ...base, messages: retained, reset: true };
+      return { ...base, messages: this.retained(), reset: true };
     }
-    return { ...base, messages: retained.slice(since - oldestKept + 1) };
+    return { ...base, messages: this.#messages.slice(firstKept + since - oldestKept + 1) };
   }
 }

@@ -11,6 +11,7 @@ import type {
   SendReceipt,
   TrafficCounters,
   TransportStatus,
+  WireEntry,
 } from './transport.js';
 
 /** A refusal by the server: retrying the same input cannot help. */
@@ -51,6 +52,17 @@ export function randomId(): string {
 export function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
+
+/** Wire entry ids, unique across every transport instance of this page or process. */
+let nextWireId = 1;
+
+/** What a caller describes of a wire entry (the id and times are added). */
+export type WireFields = Omit<WireEntry, 'id' | 'at' | 'endAt'>;
+
+/** Ends a request span with what its answer said. */
+export type WireEnd = (fields?: Partial<WireFields>) => void;
+
+const NO_END: WireEnd = () => {};
 
 export abstract class BaseClientTransport extends Emitter<ClientTransportEvents> implements ClientTransport {
   abstract readonly name: TransportName;
@@ -187,6 +199,24 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
     if (!sync || (this.cursor ?? 0) < sync.target) return;
     this.#sync = undefined;
     this.emit('sync', { epoch: this.epoch!, cursor: this.cursor!, reset: sync.reset, caughtUp: sync.caughtUp });
+  }
+
+  /** An instant on the wire (a frame or a mark); nothing is built while nobody listens. */
+  protected wire(fields: WireFields): void {
+    if (this.listening('wire')) this.emit('wire', { id: nextWireId++, at: performance.now(), ...fields });
+  }
+
+  /** A request leaves; call the returned function when its answer is in. */
+  protected wireStart(fields: WireFields): WireEnd {
+    if (!this.listening('wire')) return NO_END;
+    const started: WireEntry = { id: nextWireId++, at: performance.now(), ...fields };
+    this.emit('wire', started);
+    let ended = false;
+    return (end) => {
+      if (ended) return;
+      ended = true;
+      this.emit('wire', { ...started, ...end, endAt: performance.now() });
+    };
   }
 
   protected reportError(error: ChatError): void {

@@ -11,6 +11,11 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     return () => set.delete(listener);
   }
 
+  /** Whether anyone listens: lets a caller skip building an event nobody reads. */
+  protected listening(event: keyof Events): boolean {
+    return (this.#listeners[event]?.size ?? 0) > 0;
+  }
+
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
     for (const listener of this.#listeners[event] ?? []) listener(...args);
   }

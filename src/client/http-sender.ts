@@ -1,9 +1,20 @@
 // What the HTTP transports share on the client: a JSON request that counts its
-// traffic, and the POST send (short polling, long polling and Server-Sent
-// Events all send with `POST /api/<name>/messages`).
+// traffic and shows on the wire timeline, and the POST send (short polling,
+// long polling and Server-Sent Events all send with `POST /api/<name>/messages`).
 import type { ChatError, Message, SendInput } from '../chat/message.js';
-import { byteLength, SendRefused } from './base.js';
-import type { SendReceipt, TrafficCounters } from './transport.js';
+import { byteLength, SendRefused, type WireEnd, type WireFields } from './base.js';
+import type { ClientTransportOptions, FetchFunction, SendReceipt, TrafficCounters } from './transport.js';
+
+/** How a transport client makes its HTTP requests: through which fetch, counted where. */
+export interface HttpChannel {
+  readonly fetch: FetchFunction;
+  readonly traffic: TrafficCounters;
+}
+
+/** `options.fetch`, or the global fetch called as a plain function (the browser's throws when called as a method of another object). */
+export function fetchOf(options: ClientTransportOptions): FetchFunction {
+  return options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+}
 
 /** A non-2xx answer; `retryAfterMs` from a 429's or 503's Retry-After. */
 export class HttpError extends Error {
@@ -16,27 +27,43 @@ export class HttpError extends Error {
   }
 }
 
+/** Where a request's wire span goes: the transport's wireStart() and what the span is. */
+export interface WireSpan {
+  start: (fields: WireFields) => WireEnd;
+  fields: WireFields;
+}
+
 /** One JSON request; throws HttpError on a non-2xx answer. */
 export async function requestJson<T>(
-  traffic: TrafficCounters,
+  { fetch, traffic }: HttpChannel,
   url: string,
-  init: { method?: string; body?: string; signal: AbortSignal },
+  init: { method?: string; body?: string; signal: AbortSignal; wire: WireSpan },
 ): Promise<T> {
   traffic.requests++;
-  if (init.body) traffic.bytesOut += byteLength(init.body);
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    signal: init.signal,
-    cache: 'no-store',
-    ...(init.body && { body: init.body, headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  traffic.bytesIn += byteLength(text);
-  if (!response.ok) {
-    const retryAfter = Number(response.headers.get('retry-after'));
-    throw new HttpError(response.status, parseError(text), retryAfter > 0 ? retryAfter * 1000 : undefined);
+  const bytesOut = init.body ? byteLength(init.body) : 0;
+  traffic.bytesOut += bytesOut;
+  const endWire = init.wire.start({ ...init.wire.fields, bytesOut });
+  let status: number | string = 'failed';
+  let text = '';
+  try {
+    const response = await fetch(url, {
+      method: init.method ?? 'GET',
+      signal: init.signal,
+      cache: 'no-store',
+      ...(init.body && { body: init.body, headers: { 'content-type': 'application/json' } }),
+    });
+    status = response.status;
+    text = await response.text();
+    traffic.bytesIn += byteLength(text);
+    if (!response.ok) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new HttpError(response.status, parseError(text), retryAfter > 0 ? retryAfter * 1000 : undefined);
+    }
+    return JSON.parse(text) as T;
+  } finally {
+    if (init.signal.aborted && typeof status !== 'number') status = 'aborted';
+    endWire({ status, bytesIn: byteLength(text), ...(init.wire.fields.detail === 'poll' && { empty: isEmptyPoll(text) }) });
   }
-  return JSON.parse(text) as T;
 }
 
 /**
@@ -44,20 +71,27 @@ export async function requestJson<T>(
  * 429 is the server saying no (SendRefused); 5xx and network errors are worth a retry.
  */
 export async function postMessage(
-  traffic: TrafficCounters,
+  channel: HttpChannel,
+  wireStart: WireSpan['start'],
   messagesUrl: string,
   clientId: string,
   input: SendInput,
   timeoutMs: number,
 ): Promise<SendReceipt> {
   try {
-    const init = { method: 'POST', body: JSON.stringify(input), signal: AbortSignal.timeout(timeoutMs) };
-    const { message } = await requestJson<{ message: Message }>(traffic, `${messagesUrl}?client=${clientId}`, init);
+    const wire: WireSpan = { start: wireStart, fields: { kind: 'request', label: 'POST', detail: 'send' } };
+    const init = { method: 'POST', body: JSON.stringify(input), signal: AbortSignal.timeout(timeoutMs), wire };
+    const { message } = await requestJson<{ message: Message }>(channel, `${messagesUrl}?client=${clientId}`, init);
     return { id: message.id };
   } catch (error) {
     if (error instanceof HttpError && error.error && error.status < 500 && error.status !== 429) throw new SendRefused(error.error);
     throw error;
   }
+}
+
+/** A poll answer without messages (cheap: the page's timeline shows it hollow). */
+function isEmptyPoll(text: string): boolean {
+  return text.includes('"messages":[]');
 }
 
 export function parseError(text: string): ChatError | undefined {

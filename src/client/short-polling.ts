@@ -19,6 +19,11 @@ export class ShortPollingTransport extends HttpPollingTransport {
     return {};
   }
 
+  /** Every short poll is answered at once. */
+  protected override pollAnswersAtOnce(): boolean {
+    return true;
+  }
+
   protected async pauseAfterPoll(startedAt: number): Promise<void> {
     // Fixed rate, not fixed gap: a message waits T/2 on average, T at worst.
     await sleep(Math.max(0, startedAt + this.intervalMs - Date.now()));

@@ -3,7 +3,8 @@
 // through the handshake's `auth`.
 import { io, type Socket } from 'socket.io-client';
 import type { ChatError, Message, SendInput } from '../chat/message.js';
-import { BaseClientTransport, byteLength, SendRefused, type CatchupHeader } from './base.js';
+import { BaseClientTransport, byteLength, SendRefused, type CatchupHeader, type WireFields } from './base.js';
+import { traceEngine } from './socketio-wire.js';
 import type { ClientTransportOptions, SendReceipt, SocketIoMode } from './transport.js';
 
 type SendAck = { ok: true; message: Message } | { ok: false; error: ChatError };
@@ -44,8 +45,9 @@ export class SocketIoTransport extends BaseClientTransport {
     };
 
     // Engine.IO makes a new engine per (re)connection. The first exists as soon
-    // as io() returns; later ones are seen at the manager's 'open'.
+    // as io() returns; later ones just after 'reconnect_attempt' (and surely at the manager's 'open').
     const watched = new WeakSet<object>();
+    const tracer = { wire: (fields: WireFields) => this.wire(fields), wireStart: (fields: WireFields) => this.wireStart(fields) };
     const watchEngine = (): void => {
       const engine = socket.io.engine;
       if (!engine || watched.has(engine)) return;
@@ -62,6 +64,7 @@ export class SocketIoTransport extends BaseClientTransport {
       });
       engine.on('packet', (packet: { data?: unknown }) => this.#count('bytesIn', packet.data));
       engine.on('packetCreate', (packet: { data?: unknown }) => this.#count('bytesOut', packet.data));
+      traceEngine(engine, tracer, this.socketioMode === 'auto');
       const transport = engine.transport;
       if (transport?.name === 'polling') {
         // Each poll is a GET, each drain the end of a POST.
@@ -70,6 +73,8 @@ export class SocketIoTransport extends BaseClientTransport {
       }
     };
     watchEngine();
+    // A reconnect makes its engine (and sends its first request) right after this event.
+    socket.io.on('reconnect_attempt', () => queueMicrotask(watchEngine));
     socket.io.on('open', watchEngine);
     socket.on('connect', () => this.setStatus('open', engineDetail()));
     socket.on('welcome', (header: CatchupHeader) => this.beginCatchup(header, true));

@@ -28,7 +28,37 @@ export interface SyncInfo {
   caughtUp: number;
 }
 
+/**
+ * One thing seen on the wire by a client transport, for the page's timeline.
+ * A request is emitted twice with the same id: when it leaves (no `endAt`)
+ * and when its answer is in (with `endAt`). Times are `performance.now()` ms.
+ */
+export interface WireEntry {
+  id: number;
+  /** request: an HTTP request (a span); frame: one message on an open socket; mark: a moment (101, upgrade, close). */
+  kind: 'request' | 'frame' | 'mark';
+  at: number;
+  /** A request: when its answer came (or it failed); undefined while in flight. */
+  endAt?: number;
+  /** What it is, short: 'GET', 'POST', '101', 'send', 'ack', 'message', 'upgrade'. */
+  label: string;
+  /** What it is for, e.g. 'poll', 'send', 'handshake', 'probe'. */
+  detail?: string;
+  /** A frame: client to server (up) or server to client (down). */
+  direction?: 'up' | 'down';
+  /** HTTP status, or a reason when it failed. */
+  status?: number | string;
+  bytesOut?: number;
+  bytesIn?: number;
+  /** A poll answered with no message. */
+  empty?: boolean;
+  /** Its duration is one round trip to the server on this transport (the page's expected latency uses it). */
+  roundTrip?: boolean;
+}
+
 export interface ClientTransportEvents {
+  /** What goes over the wire (only built while someone listens). */
+  wire: [entry: WireEntry];
   /** Every message once, in id order. */
   message: [message: Message];
   status: [status: TransportStatus, detail: string];
@@ -38,6 +68,25 @@ export interface ClientTransportEvents {
   sync: [info: SyncInfo];
   error: [error: ChatError];
 }
+
+/** What the HTTP transports need of an answer: the part of `Response` they read. */
+export interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface FetchInit {
+  method: string;
+  signal: AbortSignal;
+  cache?: 'no-store';
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** A fetch-compatible function: the browser's `fetch` (the default), or a cheaper one in the benchmark. */
+export type FetchFunction = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
 /** The EventSource constructor: the browser's, or the `eventsource` package in Node. */
 export type EventSourceConstructor = new (url: string) => EventSource;
@@ -53,6 +102,8 @@ export interface ClientTransportOptions {
   epoch?: string;
   /** Needed in Node 20, which has no global WebSocket. */
   WebSocket?: WebSocketConstructor;
+  /** The HTTP transports' requests go through this; default `globalThis.fetch`. */
+  fetch?: FetchFunction;
   /** Needed in Node 20, which has no global EventSource. */
   EventSource?: EventSourceConstructor;
   /** Short polling: time between poll starts. */

@@ -34,9 +34,22 @@ export class WebSocketTransport extends BaseClientTransport {
     const generation = this.generation;
     const current = (): boolean => generation === this.generation;
     this.#socket = socket;
-    socket.onopen = () => current() && this.setStatus('open', '');
+    // The handshake: GET with Upgrade, answered 101 (a browser's WebSocket never shows a failed one's status).
+    const endHandshake = this.wireStart({ kind: 'request', label: 'GET', detail: 'handshake (Upgrade: websocket)', roundTrip: true });
+    socket.onopen = () => {
+      endHandshake({ status: 101 });
+      this.wire({ kind: 'mark', label: '101', detail: 'Switching Protocols: the connection stays open' });
+      if (current()) this.setStatus('open', '');
+    };
     socket.onmessage = (event: MessageEvent) => current() && this.#onFrame(String(event.data));
     socket.onclose = (event: CloseEvent) => {
+      endHandshake({ status: 'refused' });
+      this.wire({
+        kind: 'mark',
+        label: 'close',
+        detail: `closed ${event.code}${event.reason ? ` ${event.reason}` : ''}`,
+        status: event.code,
+      });
       if (current()) this.connectionLost(event.reason || `closed (${event.code})`);
     };
     socket.onerror = () => {}; // onclose follows and reconnects
@@ -67,14 +80,18 @@ export class WebSocketTransport extends BaseClientTransport {
         reject: (error) => settle(() => reject(error)),
       });
       const frame = JSON.stringify({ type: 'send', ...input });
-      this.traffic.bytesOut += byteLength(frame);
+      const bytes = byteLength(frame);
+      this.traffic.bytesOut += bytes;
+      this.wire({ kind: 'frame', direction: 'up', label: 'send', bytesOut: bytes });
       socket.send(frame);
     });
   }
 
   #onFrame(data: string): void {
-    this.traffic.bytesIn += byteLength(data);
+    const bytes = byteLength(data);
+    this.traffic.bytesIn += bytes;
     const frame = JSON.parse(data) as ServerFrame;
+    this.wire({ kind: 'frame', direction: 'down', label: frame.type, bytesIn: bytes });
     switch (frame.type) {
       case 'welcome':
         return this.beginCatchup(frame, true);

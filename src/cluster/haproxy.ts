@@ -53,7 +53,9 @@ export function haproxyConfig({ host, port, nodes, stickySocketIo = true }: Prox
     'backend nodes',
     '  balance roundrobin',
     // A node whose Redis is down answers 503 here: requests go to the others.
-    '  option httpchk GET /api/health',
+    // HTTP/1.1 with a Host the node accepts (its Host check answers 421 to a check without one).
+    '  option httpchk',
+    '  http-check send meth GET uri /api/health ver HTTP/1.1 hdr Host localhost',
     ...servers,
     '',
     stickySocketIo
@@ -61,7 +63,8 @@ export function haproxyConfig({ host, port, nodes, stickySocketIo = true }: Prox
       : '# NOT sticky: every Socket.IO request goes to the next node (polling sessions break).',
     'backend socketio',
     '  balance roundrobin',
-    '  option httpchk GET /api/health',
+    '  option httpchk',
+    '  http-check send meth GET uri /api/health ver HTTP/1.1 hdr Host localhost',
     ...(stickySocketIo ? sticky : []),
     ...servers,
     '',

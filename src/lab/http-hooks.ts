@@ -13,44 +13,59 @@ declare module 'fastify' {
   }
 }
 
+/** Per keep-alive socket: its bytesRead when its last response was written. */
+const readAtLastResponse = new WeakMap<object, number>();
+
 export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
   fastify.decorateRequest('labTransport', undefined);
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: every poll passes through all three, and
+  // without an impairment set they finish synchronously (no promise per hook).
+  fastify.addHook('onRequest', (request, reply, done) => {
     const match = lab.httpTransportOf(request.url);
     request.labTransport = match;
-    if (!match) return;
+    // Bytes in: what the socket read since its previous response is this
+    // request (browsers do not pipeline). Marked for every request, so a
+    // page's own requests on a shared socket are not charged to a transport.
+    const { socket } = request.raw;
+    reply.raw.once('finish', () => {
+      const readBefore = readAtLastResponse.get(socket) ?? 0;
+      readAtLastResponse.set(socket, socket.bytesRead);
+      if (match) lab.stats.count(match.name, 'wireBytesIn', socket.bytesRead - readBefore);
+    });
+    if (!match) return done();
     const { name, attachment } = match;
-    const socket = request.raw.socket;
     lab.stats.count(name, 'requests');
     if (request.method === 'GET') lab.stats.sawPoller(name, socket);
     // A keep-alive socket carries one request at a time (no pipelining from
     // browsers), so its byte delta over this response is this response.
     const writtenBefore = socket.bytesWritten;
+    // `on`, not `once`: the response object is this request's alone.
     // (A stream that took the socket over, like SSE's, is counted by watchSocket instead, as it goes.)
-    reply.raw.once('finish', () => {
+    reply.raw.on('finish', () => {
       if (!lab.stats.watches(socket)) lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore);
     });
-    if (attachment.delayHttp) await lab.queue(name, 'in').wait();
+    if (attachment.delayHttp) lab.queue(name, 'in').push(() => done());
+    else done();
   });
 
-  fastify.addHook('preSerialization', async (request, _reply, payload) => {
+  fastify.addHook('preSerialization', (request, _reply, payload, done) => {
     const match = request.method === 'GET' ? request.labTransport : undefined;
     const messages = (payload as { messages?: unknown } | null)?.messages;
     if (match && Array.isArray(messages)) {
       lab.stats.count(match.name, 'polls');
       if (messages.length === 0) lab.stats.count(match.name, 'emptyPolls');
     }
-    return payload;
+    done(null, payload);
   });
 
-  fastify.addHook('onSend', async (request, _reply, payload) => {
+  fastify.addHook('onSend', (request, _reply, payload, done) => {
     const match = request.labTransport;
-    if (!match) return payload;
+    if (!match) return done(null, payload);
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
       lab.stats.count(match.name, 'payloadBytesOut', Buffer.byteLength(payload));
     }
-    if (match.attachment.delayHttp) await lab.queue(match.name, 'out').wait();
-    return payload;
+    if (match.attachment.delayHttp) lab.queue(match.name, 'out').push(() => done(null, payload));
+    else done(null, payload);
   });
 }

@@ -7,7 +7,10 @@ import { addLabHttpHooks } from './http-hooks.js';
 import type { Lab } from './lab.js';
 import { registerLabRoutes } from './routes.js';
 
-function registerLab(fastify: FastifyInstance, { lab, room }: { lab: Lab; room: ChatRoom }): void {
+function registerLab(
+  fastify: FastifyInstance,
+  { lab, room, presenterAttemptsPerMin }: { lab: Lab; room: ChatRoom; presenterAttemptsPerMin: number },
+): void {
   addLabHttpHooks(fastify, lab);
   const unsubscribe = room.subscribe((message) => lab.stats.count(message.via, 'messages'));
   // Before the transports' own preClose hooks answer their held polls, so those answers are not delayed.
@@ -16,7 +19,7 @@ function registerLab(fastify: FastifyInstance, { lab, room }: { lab: Lab; room: 
     lab.close();
     done();
   });
-  registerLabRoutes(fastify, lab);
+  registerLabRoutes(fastify, lab, presenterAttemptsPerMin);
 }
 
 // After the errors plugin, so its routes answer errors in the one shape.

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { TokenBuckets } from '../chat/rate-limit.js';
 import { TRANSPORT_NAMES } from '../chat/transports.js';
 import { sendError } from '../http/errors.js';
 import { LabSettingsSchema, LabUpdateSchema, type LabUpdate } from './settings.js';
@@ -17,17 +18,32 @@ const DropBodySchema = Type.Object(
   { additionalProperties: false },
 );
 const DropResultSchema = Type.Object({ transport: Type.String(), dropped: Type.Integer(), note: Type.String() });
-const authErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
+const authErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema };
 
-export function registerLabRoutes(fastify: FastifyInstance, lab: Lab): void {
-  /** preHandler: 401 without a bearer token, 403 with a wrong one. */
+export function registerLabRoutes(fastify: FastifyInstance, lab: Lab, attemptsPerMin: number): void {
+  /** Wrong tokens per IP: a burst of `attemptsPerMin`, refilled over a minute. */
+  const failures = new TokenBuckets({ ratePerSec: attemptsPerMin / 60, burst: attemptsPerMin });
+  /** preHandler: 401 without a bearer token, 403 with a wrong one, 429 once an address has guessed wrong too often. */
   const presenterOnly = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) {
       reply.header('www-authenticate', 'Bearer realm="transport-lab"');
       return sendError(reply, 401, { code: 'unauthorized', message: 'presenter token required: Authorization: Bearer <token>' });
     }
-    if (!tokenMatches(token, lab.presenterToken)) return sendError(reply, 403, { code: 'forbidden', message: 'wrong presenter token' });
+    // Checked before the token, so a locked-out guesser learns nothing, even with the right one.
+    const ip = request.raw.socket.remoteAddress ?? 'unknown';
+    const waitMs = failures.waitMs(ip);
+    if (waitMs > 0) {
+      reply.header('Retry-After', String(Math.ceil(waitMs / 1000)));
+      return sendError(reply, 429, {
+        code: 'too_many_attempts',
+        message: `too many wrong presenter tokens, retry in ${Math.ceil(waitMs / 1000)} s`,
+      });
+    }
+    if (!tokenMatches(token, lab.presenterToken)) {
+      failures.take(ip);
+      return sendError(reply, 403, { code: 'forbidden', message: 'wrong presenter token' });
+    }
     return undefined;
   };
   /** Bad bodies get a code that says what they are, after the token was checked. */

@@ -21,6 +21,8 @@ interface Counters {
   wireBytesOut: number;
   /** Of those, response bodies / WebSocket frame payloads we could measure. */
   payloadBytesOut: number;
+  /** Bytes read from the transport's sockets: request lines, headers, bodies, frames. */
+  wireBytesIn: number;
 }
 type CounterName = keyof Counters;
 
@@ -36,6 +38,7 @@ export interface TransportStats {
   messagesPerSec: number;
   wireBytesOutPerSec: number;
   payloadBytesOutPerSec: number;
+  wireBytesInPerSec: number;
   totals: Counters;
 }
 
@@ -65,7 +68,16 @@ export const StatsSampleSchema = Type.Object({
     messagesPerSec: Count,
     wireBytesOutPerSec: Count,
     payloadBytesOutPerSec: Count,
-    totals: Type.Object({ requests: Count, polls: Count, emptyPolls: Count, messages: Count, wireBytesOut: Count, payloadBytesOut: Count }),
+    wireBytesInPerSec: Count,
+    totals: Type.Object({
+      requests: Count,
+      polls: Count,
+      emptyPolls: Count,
+      messages: Count,
+      wireBytesOut: Count,
+      payloadBytesOut: Count,
+      wireBytesIn: Count,
+    }),
   }),
 });
 
@@ -75,15 +87,25 @@ export interface Gauges {
   heldPolls?(): number;
 }
 
-const zeroCounters = (): Counters => ({ requests: 0, polls: 0, emptyPolls: 0, messages: 0, wireBytesOut: 0, payloadBytesOut: 0 });
+const zeroCounters = (): Counters => ({
+  requests: 0,
+  polls: 0,
+  emptyPolls: 0,
+  messages: 0,
+  wireBytesOut: 0,
+  payloadBytesOut: 0,
+  wireBytesIn: 0,
+});
+
+type CountedSocket = Duplex & { bytesWritten?: number; bytesRead?: number };
 
 export class WireStats {
   #counters = perTransport(zeroCounters);
   #previous = perTransport(zeroCounters);
   #gauges = new Map<TransportName, Gauges>();
   #pollers = perTransport(() => new Map<object, number>());
-  /** Dedicated sockets (WebSocket, Socket.IO upgrades): bytes written so far, read at each sample. */
-  #sockets = new Map<Duplex & { bytesWritten?: number }, { name: TransportName; written: number }>();
+  /** Dedicated sockets (WebSocket, Socket.IO upgrades): bytes written and read so far, taken at each sample. */
+  #sockets = new Map<CountedSocket, { name: TransportName; written: number; read: number }>();
   #cpu = process.cpuUsage();
   #sampledAt = performance.now();
   #timer: NodeJS.Timeout;
@@ -116,21 +138,28 @@ export class WireStats {
     return this.#sockets.has(socket);
   }
 
-  /** Counts every byte later written to a socket that belongs to one transport. */
-  watchSocket(name: TransportName, socket: Duplex & { bytesWritten?: number }): void {
-    this.#sockets.set(socket, { name, written: socket.bytesWritten ?? 0 });
+  /**
+   * Counts every byte later written to a socket that belongs to one transport,
+   * and every byte read from it: with `readSoFar`, the upgrade request too
+   * (false for an SSE stream, whose request the HTTP hooks count).
+   */
+  watchSocket(name: TransportName, socket: CountedSocket, { readSoFar = true } = {}): void {
+    this.#sockets.set(socket, { name, written: socket.bytesWritten ?? 0, read: readSoFar ? 0 : (socket.bytesRead ?? 0) });
     socket.once('close', () => {
       this.#readSocket(socket);
       this.#sockets.delete(socket);
     });
   }
 
-  #readSocket(socket: Duplex & { bytesWritten?: number }): void {
+  #readSocket(socket: CountedSocket): void {
     const watched = this.#sockets.get(socket);
     if (!watched) return;
     const written = socket.bytesWritten ?? watched.written;
+    const read = socket.bytesRead ?? watched.read;
     this.count(watched.name, 'wireBytesOut', written - watched.written);
+    this.count(watched.name, 'wireBytesIn', read - watched.read);
     watched.written = written;
+    watched.read = read;
   }
 
   #sample(): StatsSample {
@@ -158,6 +187,7 @@ export class WireStats {
         messagesPerSec: perSec(delta('messages')),
         wireBytesOutPerSec: perSec(delta('wireBytesOut')),
         payloadBytesOutPerSec: perSec(delta('payloadBytesOut')),
+        wireBytesInPerSec: perSec(delta('wireBytesIn')),
         totals,
       };
     });

@@ -1,10 +1,11 @@
 // What the two HTTP transports share: the send route and the receive query.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkLengths, MessageSchema, SendInputSchema, type SendInput } from '../chat/message.js';
+import { checkLengths, MessageSchema, SendInputSchema, type Message, type SendInput } from '../chat/message.js';
 import { type TransportName } from '../chat/transports.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
-import type { ChatRoom } from '../chat/room.js';
+import type { Catchup, ChatRoom } from '../chat/room.js';
+import type { ServerOptions } from '../config.js';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
@@ -13,7 +14,7 @@ import { clientIp, type Guard } from './guard.js';
 const Integer = Type.String({ pattern: CURSOR_PATTERN });
 
 /** The HTTP clients name themselves with a random id (per page pane), the key of their send rate limit. */
-const ClientId = Type.String({ minLength: 1, maxLength: 64 });
+export const ClientId = Type.String({ minLength: 1, maxLength: 64 });
 
 export const SendQuerySchema = Type.Object({ client: Type.Optional(ClientId) });
 export type SendQuery = Static<typeof SendQuerySchema>;
@@ -32,9 +33,67 @@ export const CatchupSchema = Type.Object({
   epoch: Type.String(),
   reset: Type.Optional(Type.Boolean()),
   nodeId: Type.String(),
+  more: Type.Optional(Type.Boolean()),
 });
 
+/** A poll reply: the catch-up cut to at most `max` messages, with `more: true` when some are left for the next poll. */
+export type PollReply = Catchup & { more?: true };
+
+export function firstBatch(catchup: Catchup, max: number): PollReply {
+  return catchup.messages.length <= max ? catchup : { ...catchup, messages: catchup.messages.slice(0, max), more: true };
+}
+
+/**
+ * The reply to a poll answered at once: one batch, charged to the address's
+ * catch-up byte budget; or undefined once it has answered `429 catchup_budget`
+ * with Retry-After.
+ */
+export function answerPoll(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  catchup: Catchup,
+  options: ServerOptions,
+  guard: Guard,
+): PollReply | undefined {
+  const batch = firstBatch(catchup, options.pollBatchMessages);
+  const admission = guard.admitCatchup(clientIp(request.raw), batch.messages);
+  if (admission.ok) return batch;
+  reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
+  void sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
+  return undefined; // answered
+}
+
+/** Each message's JSON, made once: every poll answer that carries it reuses the string. */
+const messageJson = new WeakMap<Message, string>();
+
+function jsonOf(message: Message): string {
+  let json = messageJson.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(message);
+    messageJson.set(message, json);
+  }
+  return json;
+}
+
+/** A poll answer's body, from the messages' cached JSON (the room's own objects, already validated). */
+export function serializeCatchup(catchup: PollReply): string {
+  // The header fields (cursor, epoch, reset, more, ...) as JSON.stringify writes them, after the cached messages.
+  const { messages, ...header } = catchup;
+  return `{"messages":[${messages.map(jsonOf).join(',')}],${JSON.stringify(header).slice(1)}`;
+}
+
+/**
+ * Route option for the poll routes: the 200 answer (CatchupSchema) through
+ * serializeCatchup, anything else through JSON.stringify. A broadcast to N
+ * pollers then encodes each message once, not N times.
+ */
+export const catchupSerializerCompiler = ({ httpStatus }: { schema: FastifySchema; httpStatus?: string }) =>
+  httpStatus === '200' ? (data: unknown) => serializeCatchup(data as PollReply) : (data: unknown) => JSON.stringify(data);
+
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
+
+/** The rate-limit key of an HTTP sender. */
+export const httpClientKey = (client: string | undefined): string => `http:${client ?? ''}`;
 
 export function messagesUrl(via: TransportName): string {
   return `/api/${via}/messages`;
@@ -50,7 +109,14 @@ export function sendTooMany(reply: FastifyReply, refusal: Extract<SendAdmission,
  * `POST /api/<via>/messages?client=ID`: 201 with the message; a re-sent
  * clientMsgId gets the original back; 503 + Retry-After while Redis is unreachable.
  */
-export function registerSendRoute(fastify: FastifyInstance, room: ChatRoom, via: TransportName, guard: Guard): void {
+export function registerSendRoute(
+  fastify: FastifyInstance,
+  room: ChatRoom,
+  via: TransportName,
+  guard: Guard,
+  /** Told the key of a sender that keeps sending into its rate limit (SSE ends its stream). */
+  onPersistentFlooder?: (clientKey: string) => void,
+): void {
   fastify.post<{ Body: SendInput; Querystring: SendQuery }>(
     messagesUrl(via),
     { schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } } },
@@ -58,8 +124,12 @@ export function registerSendRoute(fastify: FastifyInstance, room: ChatRoom, via:
       const parsed = checkLengths(request.body);
       if (!parsed.ok) return sendError(reply, 400, parsed.error);
       // Without a client id, all such senders of one IP share one client bucket.
-      const admission = guard.admitSend(`http:${request.query.client ?? ''}`, clientIp(request.raw));
-      if (!admission.ok) return sendTooMany(reply, admission);
+      const clientKey = httpClientKey(request.query.client);
+      const admission = guard.admitSend(clientKey, clientIp(request.raw));
+      if (!admission.ok) {
+        if (admission.persistent) onPersistentFlooder?.(clientKey);
+        return sendTooMany(reply, admission);
+      }
       const { message } = await room.append(parsed.value, via);
       return reply.code(201).send({ message });
     },

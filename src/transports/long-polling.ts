@@ -1,10 +1,20 @@
 // Long polling: a GET with nothing new is held until a message arrives or
 // `wait` ms pass. One held poll per `client`; a global cap answers 503.
 import { Type } from '@sinclair/typebox';
-import type { Catchup } from '../chat/room.js';
-import { catchupFor, type NodeCatchup } from './catchup.js';
+import { catchupFor } from './catchup.js';
 import { sendError } from '../http/errors.js';
-import { registerSendRoute, messagesUrl, ReceiveQuerySchema, CatchupSchema, optionalInt, type ReceiveQuery } from './http-common.js';
+import {
+  answerPoll,
+  firstBatch,
+  catchupSerializerCompiler,
+  registerSendRoute,
+  messagesUrl,
+  ReceiveQuerySchema,
+  CatchupSchema,
+  optionalInt,
+  type PollReply,
+  type ReceiveQuery,
+} from './http-common.js';
 import { clientIp } from './guard.js';
 import type { TransportPlugin } from './types.js';
 
@@ -15,7 +25,7 @@ interface HeldPoll {
   /** The TCP connection the poll waits on (the lab's "drop connections" cuts it). */
   socket: { destroy(): void };
   timer: NodeJS.Timeout;
-  answer: (catchup: Catchup) => void;
+  answer: (reply: PollReply) => void;
   /** Frees its place under the per-IP cap. */
   releaseSlot: () => void;
 }
@@ -34,7 +44,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
     return true;
   };
   const release = (poll: HeldPoll): void => {
-    if (forget(poll)) poll.answer(room.since(poll.since, poll.epoch));
+    if (forget(poll)) poll.answer(firstBatch(room.since(poll.since, poll.epoch), options.pollBatchMessages));
   };
   const releaseAll = (): void => {
     for (const poll of [...held]) release(poll);
@@ -66,7 +76,10 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
 
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('long-polling'),
-    { schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } } },
+    {
+      schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any(), 503: Type.Any() } },
+      serializerCompiler: catchupSerializerCompiler,
+    },
     async (request, reply) => {
       const { epoch, client } = request.query;
       const since = optionalInt(request.query.since);
@@ -78,8 +91,11 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
         });
       }
       const catchup = await catchupFor(room, since, epoch);
-      const withNode = (answer: Catchup): NodeCatchup => ({ ...answer, nodeId: fastify.nodeId });
-      if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) return withNode(catchup);
+      // Every answer names the node that gave it (several share one room through Redis).
+      const withNode = (answer: PollReply): PollReply => ({ ...answer, nodeId: fastify.nodeId }) as PollReply;
+      if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) {
+        return answerPoll(request, reply, withNode(catchup), options, guard);
+      }
 
       // The client may already be gone (its 'close' fired before we got here).
       if (reply.raw.destroyed || request.raw.socket.destroyed) return withNode(catchup);
@@ -98,7 +114,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
         return sendError(reply, 429, { code: 'too_many_polls', message: 'too many held polls from this address, retry shortly' });
       }
 
-      return new Promise<NodeCatchup>((resolve) => {
+      return new Promise<PollReply>((resolve) => {
         const poll: HeldPoll = {
           since,
           epoch,

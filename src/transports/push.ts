@@ -3,7 +3,8 @@
 // As in engine.io's lib/transport.ts, this base owns the state and each
 // transport only does its I/O: how to write a frame, how much is buffered,
 // how to close. The base does admission (origin, cursor, connection slot),
-// the welcome and catch-up, the room subscription with one encoding per
+// the welcome and catch-up (charged to the address's catch-up byte budget), the
+// cut of a persistent flooder, the room subscription with one encoding per
 // broadcast, the lab's delay queues, gauges and drop, the slow-consumer cut,
 // the heartbeat and shutdown, and what a room shared through Redis adds: the
 // node id in every welcome, a catch-up that may wait for this node's mirror,
@@ -47,7 +48,8 @@ export type SendResult = { ok: true; message: Message } | { ok: false; error: Ch
 /** Frees a connection's place under the per-IP cap; calling it twice is harmless. */
 export type ReleaseSlot = () => void;
 
-export type Admission = { ok: true; cursor: Cursor; releaseSlot: ReleaseSlot } | { ok: false; status: 400 | 403 | 429; error: ChatError };
+export type Admission =
+  { ok: true; cursor: Cursor; releaseSlot: ReleaseSlot } | { ok: false; status: 400 | 403 | 429; error: ChatError; retryAfterMs?: number };
 
 /** One open connection as the base sees it: the transport wraps its socket in this. */
 export interface PushPeer<Frame> {
@@ -61,6 +63,8 @@ export interface PushPeer<Frame> {
   close(reason: 'shutdown' | 'restart'): void;
   /** Cut at once, dropping what is queued (lab drop, slow consumer, missed pong). */
   terminate(): void;
+  /** Policy close of a sender that keeps sending into its rate limit (WebSocket 1008, Socket.IO disconnect, SSE stream end). */
+  expel(): void;
   /** Heartbeat at the ping interval; absent when the library keeps its own. */
   ping?(): void;
   /** A ping must be answered (see PushTransport.alive) before the next, or the peer is cut. */
@@ -78,6 +82,7 @@ export function welcomeHeader(event: Extract<PushEvent, { type: 'welcome' }>): {
 }
 
 const TOO_MANY_CONNECTIONS: ChatError = { code: 'too_many_connections', message: 'too many connections from this address' };
+const CATCHUP_BUDGET: ChatError = { code: 'catchup_budget', message: 'too much history asked from this address, retry later' };
 
 export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPeer<Frame>> {
   /** Open connections: the ones live messages go to. */
@@ -139,19 +144,24 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
 
   /**
    * Before the transport's handshake: the origin (against Cross-Site
-   * WebSocket Hijacking and its SSE cousin), the cursor, and a connection
-   * slot (`slot` when one was taken earlier, else one is taken now).
+   * WebSocket Hijacking and its SSE cousin), the cursor, the catch-up it
+   * asks for (charged to the address's byte budget: 429 with `retryAfterMs`
+   * when short), and a connection slot (`slot` when one was taken earlier,
+   * else one is taken now).
    */
   admit(req: IncomingMessage, since: unknown, epoch: unknown, slot?: ReleaseSlot): Admission {
-    const refuse = (status: 400 | 403 | 429, error: ChatError): Admission => {
+    const refuse = (status: 400 | 403 | 429, error: ChatError, retryAfterMs?: number): Admission => {
       slot?.();
-      return { ok: false, status, error };
+      return { ok: false, status, error, ...(retryAfterMs !== undefined && { retryAfterMs }) };
     };
     if (!isOriginAllowed(req, this.context.options.allowedOrigins)) {
       return refuse(403, { code: 'forbidden_origin', message: `origin ${req.headers.origin} is not allowed` });
     }
     const cursor = parseCursor(since, epoch);
     if (!cursor.ok) return refuse(400, cursor.error);
+    const { since: from, epoch: of } = cursor.value;
+    const backlog = this.context.guard.admitCatchup(clientIp(req), this.context.room.since(from, of).messages);
+    if (!backlog.ok) return refuse(429, CATCHUP_BUDGET, backlog.retryAfterMs);
     const releaseSlot = slot ?? this.acquireSlot(req);
     if (!releaseSlot) return refuse(429, TOO_MANY_CONNECTIONS);
     return { ok: true, cursor: cursor.value, releaseSlot };
@@ -229,6 +239,19 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     } catch (error) {
       return { ok: false, error: appendError(error) };
     }
+  }
+
+  /**
+   * After a refused send has been answered: a sender that keeps sending into
+   * its rate limit is expelled, behind the answer in the outbound queue.
+   */
+  protected expelIfPersistent(peer: Peer, result: SendResult): void {
+    if (!result.ok && result.persistent) this.expelLater(peer);
+  }
+
+  /** Expels `peer` once what is queued for it has gone out. */
+  protected expelLater(peer: Peer): void {
+    this.outbound.push(() => peer.expel());
   }
 
   /** One message to every peer of this moment (one that connects while it is delayed has it in its catch-up). */

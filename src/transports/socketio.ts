@@ -7,6 +7,7 @@ import { Server as EngineServer } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
 import type { ChatError, Message } from '../chat/message.js';
 import type { Cursor } from './cursor.js';
+import { capEngineSessions } from './engine-sessions.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
@@ -56,6 +57,10 @@ class SocketIoPeer implements PushPeer<PushEvent> {
     this.#conn.close(true);
     ws?.terminate?.();
   }
+  /** As WebSocket's 1008: the client is told (`disconnect` with reason "io server disconnect") and does not reconnect by itself. */
+  expel(): void {
+    this.socket.disconnect(true);
+  }
 }
 
 class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
@@ -77,10 +82,14 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
     const randomSessionId = this.engine.generateId.bind(this.engine);
     this.engine.generateId = async (req) => `${this.fastify.nodeId}.${await randomSessionId(req)}`;
     this.io.bind(this.engine);
+    capEngineSessions(this.engine, this.io, this.context.guard);
     this.io.use((socket, next) => {
       const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown };
       const admission = this.admit(socket.request, auth.since, auth.epoch);
-      if (!admission.ok) return next(Object.assign(new Error(admission.error.message), { data: admission.error }));
+      if (!admission.ok) {
+        const data = { ...admission.error, ...(admission.retryAfterMs !== undefined && { retryAfterMs: admission.retryAfterMs }) };
+        return next(Object.assign(new Error(admission.error.message), { data }));
+      }
       (socket.data as SocketData).cursor = admission.cursor;
       socket.on('disconnect', admission.releaseSlot);
       next();
@@ -95,6 +104,7 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
           const result = await this.appendFrom(peer.sender, input);
           const reply: SendAck = result.ok ? result : { ok: false, error: result.error };
           this.outbound.push(() => answer(reply));
+          this.expelIfPersistent(peer, result);
         });
       });
       socket.onAny((event: string, ...args: unknown[]) => {

@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
-import { messagesUrl, registerSendRoute } from './http-common.js';
+import { ClientId, httpClientKey, messagesUrl, registerSendRoute } from './http-common.js';
 import { PushTransport, welcomeHeader, type PushEvent, type PushPeer } from './push.js';
 import type { TransportPlugin } from './types.js';
 
@@ -18,6 +18,8 @@ export const SSE_RETRY_MS = 1000;
 const StreamQuerySchema = Type.Object({
   since: Type.Optional(Type.String({ pattern: CURSOR_PATTERN })),
   epoch: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  /** The client id its sends carry: the stream of a persistent flooder is ended. */
+  client: Type.Optional(ClientId),
 });
 type StreamQuery = Static<typeof StreamQuerySchema>;
 
@@ -25,7 +27,10 @@ const LAST_EVENT_ID = new RegExp(`^([^\\s:]{1,64}):(${CURSOR_PATTERN.slice(1, -1
 const PING = Buffer.from(': ping\n\n');
 
 class SsePeer implements PushPeer<Buffer> {
-  constructor(readonly res: ServerResponse) {}
+  constructor(
+    readonly res: ServerResponse,
+    readonly clientKey: string | undefined,
+  ) {}
   write(frame: Buffer): void {
     if (!this.res.writableEnded && !this.res.destroyed) this.res.write(frame);
   }
@@ -38,6 +43,10 @@ class SsePeer implements PushPeer<Buffer> {
   terminate(): void {
     this.res.destroy();
   }
+  /** The stream ends; the client's EventSource reconnects after `retry` and finds its sends still limited. */
+  expel(): void {
+    this.res.end();
+  }
   /** A comment line: keeps proxies from timing the stream out (EventSource ignores it). */
   ping(): void {
     this.write(PING);
@@ -45,6 +54,11 @@ class SsePeer implements PushPeer<Buffer> {
 }
 
 class SseTransport extends PushTransport<Buffer, SsePeer> {
+  /** A persistent flooder's sends (POSTs) have ended: so does its stream. */
+  expelSender(clientKey: string): void {
+    for (const peer of this.peers) if (peer.clientKey === clientKey) this.expelLater(peer);
+  }
+
   protected encode(event: PushEvent): Buffer {
     if (event.type === 'message') {
       return Buffer.from(`id: ${this.context.room.epoch}:${event.message.id}\nevent: message\ndata: ${JSON.stringify(event.message)}\n\n`);
@@ -65,12 +79,15 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
       [, epoch, since] = match;
     }
     const admission = this.admit(request.raw, since, epoch);
-    if (!admission.ok) return void sendError(reply, admission.status, admission.error);
+    if (!admission.ok) {
+      if (admission.retryAfterMs !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
+      return void sendError(reply, admission.status, admission.error);
+    }
 
     // From here on the response is ours: Fastify sends nothing for it.
     reply.hijack();
     const res = reply.raw;
-    const peer = new SsePeer(res);
+    const peer = new SsePeer(res, request.query.client === undefined ? undefined : httpClientKey(request.query.client));
     res.once('close', () => {
       admission.releaseSlot();
       this.closed(peer);
@@ -85,14 +102,14 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
     });
     res.flushHeaders();
     res.socket?.setNoDelay(true);
-    this.context.lab.stats.watchSocket('sse', res.socket!);
+    this.context.lab.stats.watchSocket('sse', res.socket!, { readSoFar: false });
     this.open(peer, admission.cursor);
   }
 }
 
 export const sse: TransportPlugin = (fastify, context) => {
-  registerSendRoute(fastify, context.room, 'sse', context.guard);
   const transport = new SseTransport('sse', fastify, context, { httpPrefix: messagesUrl('sse'), delayHttp: true });
+  registerSendRoute(fastify, context.room, 'sse', context.guard, (clientKey) => transport.expelSender(clientKey));
   fastify.get<{ Querystring: StreamQuery }>(messagesUrl('sse'), { schema: { querystring: StreamQuerySchema } }, (request, reply) =>
     transport.stream(request, reply),
   );

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { HostCheck, UNKNOWN_HOST } from '../http/host-check.js';
 import type { Lab } from '../lab/lab.js';
 import { namedPlugin } from '../named-plugin.js';
 
@@ -21,10 +22,11 @@ declare module 'fastify' {
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
-export function refuseUpgrade(socket: Duplex, status: number, reason: string, body = reason): void {
+export function refuseUpgrade(socket: Duplex, status: number, reason: string, body = reason, retryAfterSec?: number): void {
   if (!socket.writable) return void socket.destroy();
+  const retryAfter = retryAfterSec === undefined ? '' : `Retry-After: ${retryAfterSec}\r\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n${retryAfter}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     () => socket.destroy(),
   );
@@ -35,12 +37,15 @@ function matches(path: string, pathname: string): boolean {
   return pathname === path || (path.endsWith('/') && pathname.startsWith(path));
 }
 
-function routeUpgrades(fastify: FastifyInstance, { lab }: { lab: Lab }): void {
+function routeUpgrades(fastify: FastifyInstance, { lab, allowedHosts }: { lab: Lab; allowedHosts: readonly string[] }): void {
   const routes: Array<{ path: string; handler: UpgradeHandler }> = [];
+  const hosts = new HostCheck(allowedHosts);
   fastify.decorate('upgrades', { add: (path, handler) => routes.push({ path, handler }) } satisfies UpgradeRoutes);
 
   fastify.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    // DNS rebinding: the same Host rule as every HTTP request, on every upgrade path.
+    if (!hosts.allows(req)) return refuseUpgrade(socket, 421, 'Misdirected Request', UNKNOWN_HOST.message);
     const pathname = (req.url ?? '/').split('?')[0]!;
     // The presenter's "corporate proxy": no WebSocket gets through, on any path.
     if (lab.settings.blockWebSocket) {

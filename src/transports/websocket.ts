@@ -35,6 +35,9 @@ class WebSocketPeer implements PushPeer<Buffer> {
   terminate(): void {
     this.ws.terminate();
   }
+  expel(): void {
+    this.ws.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
+  }
   ping(): void {
     this.ws.ping();
   }
@@ -57,7 +60,10 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
   upgrade(req: Parameters<WebSocketServer['handleUpgrade']>[0], socket: Duplex, head: Buffer): void {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const admission = this.admit(req, query.get('since') ?? undefined, query.get('epoch') ?? undefined);
-    if (!admission.ok) return refuseUpgrade(socket, admission.status, REASONS[admission.status], admission.error.message);
+    if (!admission.ok) {
+      const retryAfterSec = admission.retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+      return refuseUpgrade(socket, admission.status, REASONS[admission.status], admission.error.message, retryAfterSec);
+    }
     // The handshake may still fail (bad headers); the slot is freed with the socket either way.
     socket.once('close', admission.releaseSlot);
     this.context.lab.stats.watchSocket('websocket', socket);
@@ -94,8 +100,7 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
     const result = await this.appendFrom(peer.sender, input);
     if (!result.ok) {
       sendError(result.error, clientMsgId);
-      if (result.persistent) peer.ws.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded');
-      return;
+      return this.expelIfPersistent(peer, result);
     }
     this.sendLater(peer, [frame({ type: 'ack', clientMsgId: result.message.clientMsgId, id: result.message.id })]);
   }
