@@ -69,9 +69,9 @@ export class ComparisonChart extends LitElement {
     this.#plot = undefined;
   }
 
-  /** Height follows the viewport: ≥ 300 px at 1080p, less on a 720p projector. */
+  /** Height follows the viewport: ≥ 300 px at 1080p, about 160 px on a 720p projector, so the timeline below still fits. */
   #size(): { width: number; height: number } {
-    return { width: Math.max(300, this.clientWidth), height: Math.round(Math.min(340, Math.max(200, innerHeight * 0.3))) };
+    return { width: Math.max(300, this.clientWidth), height: Math.round(Math.min(340, Math.max(160, innerHeight * 0.42 - 140))) };
   }
 
   #options(): uPlot.Options {
@@ -104,7 +104,8 @@ export class ComparisonChart extends LitElement {
           size: fontPx * 3.5,
           // Decades only: uPlot's log grid would also draw 2…9 of each, a blur at this size.
           splits: () => decades(this.domain),
-          values: (_plot, splits) => splits.map(tickLabel),
+          // uPlot hands null for a tick it dropped for lack of room (a short chart on a 720p screen).
+          values: (_plot, splits) => splits.map((split: number | null) => (split === null ? '' : tickLabel(split))),
         },
       ],
       series: [

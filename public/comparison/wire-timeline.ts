@@ -68,7 +68,8 @@ export class WireTimeline extends LitElement {
     const plot = this.querySelector('.wire-plot');
     if (plot) this.#width = Math.max(200, plot.clientWidth);
     const fontPx = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 15;
-    this.#laneHeight = Math.round(fontPx * 2.4);
+    // Two lines of text a lane: five lanes and the chart above them fit a 720p screen.
+    this.#laneHeight = Math.round(fontPx * 2);
     this.requestUpdate();
   }
 
