@@ -24,6 +24,7 @@ import {
 } from './scenarios.js';
 import { BARE_BASELINES, pinHarness } from './server-handle.js';
 import { ratio, summaryRows, SUMMARY_COLUMNS } from './summary.js';
+import { clusterBench, formatClusterResults } from './cluster.js';
 
 const SCENARIOS = ['fixed', 'saturation', 'capacity'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -50,6 +51,9 @@ fixed-rate latency and cost, saturation, and (full mode) a capacity sweep.
                       (default undici: its request API on a keep-alive pool; fetch: Node's global fetch,
                       what the client code uses when given none, ~4x the load-generator CPU per request)
   --cpu-prof          write a V8 CPU profile of every server process into bench/results/
+  --redis URL         instead: what Redis costs. One in-memory node, one node on Redis, then
+                      --nodes N on Redis (default 2), WebSocket receivers split across them
+                      (--clients, default 200; --rate, default 20; --duration, default 10)
   -h, --help          print this help
 
 Exits 1 if any delivery was lost, duplicated or reordered (or --compare failed).`;
@@ -96,6 +100,8 @@ interface Args {
   scenarios: Scenario[];
   cpuProf: boolean;
   fixed: Partial<FixedRatePlan>;
+  redis: string | undefined;
+  nodes: number;
 }
 
 function positive(flag: string, raw: string): number {
@@ -133,6 +139,8 @@ function parse(): Args | null {
       clients: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
+      redis: { type: 'string' },
+      nodes: { type: 'string', default: '2' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -147,6 +155,8 @@ function parse(): Args | null {
     transports: list(values.transports, TRANSPORT_NAMES, 'transport'),
     scenarios: list(values.scenarios, SCENARIOS, 'scenario'),
     cpuProf: values['cpu-prof'],
+    redis: values.redis,
+    nodes: positive('--nodes', values.nodes),
     fixed: {
       ...(values.clients !== undefined && { clients: positive('--clients', values.clients) }),
       ...(values.rate !== undefined && { rate: positive('--rate', values.rate) }),
@@ -206,6 +216,18 @@ async function main(): Promise<number> {
   if (!args) {
     console.log(HELP);
     return 0;
+  }
+  if (args.redis !== undefined) {
+    const results = await clusterBench({
+      redisUrl: args.redis,
+      nodes: args.nodes,
+      clients: args.fixed.clients ?? 200,
+      rate: args.fixed.rate ?? 20,
+      durationS: args.fixed.durationS ?? 10,
+      saturationS: 5,
+    });
+    console.log(formatClusterResults(results));
+    return results.some((result) => result.lost + result.duplicated + result.reordered > 0) ? 1 : 0;
   }
   const plans = args.quick ? QUICK : FULL;
   const pinning = pinHarness(cpus().length);

@@ -25,6 +25,9 @@ export const MEASURE_MODES: Record<MeasureMode, { label: string; rule: string }>
 /** GET /api/config */
 export interface ServerConfig {
   epoch: string;
+  /** The node that answered; `sharedRoom` says several nodes may serve the room (through Redis). */
+  nodeId: string;
+  sharedRoom: boolean;
   shortPollIntervalMs: number;
   longPollWaitMs: number;
   longPollMaxWaitMs: number;

@@ -63,6 +63,11 @@ export class TransportPane extends LitElement {
           <span class="dot" aria-hidden="true"></span>
           <span class="status-text">${transport.status}</span>
           <span class="detail">${transport.detail}</span>
+          ${
+            this.lab.config.sharedRoom && transport.nodeId
+              ? html`<span class="node" title="the server node serving this pane">node ${transport.nodeId}</span>`
+              : ''
+          }
         </span>
         <span class="participants" title="people on this transport, as the server counts them">${this.#participants()}</span>
         <label class="switch"

@@ -52,6 +52,12 @@ export interface ServerOptions {
   longPollMaxHeldPerIp: number;
   /** A request (headers and body) must be complete within this; above the long-poll hold. */
   requestTimeoutMs: number;
+  /** Redis URL: the room lives in Redis, shared by every node given the same URL and prefix. Empty = in memory. */
+  redisUrl: string;
+  /** Every Redis key starts with this, so two demos can share one Redis. */
+  redisPrefix: string;
+  /** This node's short name in `/api/config`, welcomes and poll replies; empty = random per start. */
+  nodeId: string;
 }
 
 /** A chosen presenter token shorter than this is refused: it would be guessed. */
@@ -87,10 +93,16 @@ export const DEFAULTS: ServerOptions = {
   allowedHosts: [],
   longPollMaxHeldPerIp: 1000,
   requestTimeoutMs: 40_000,
+  redisUrl: '',
+  redisPrefix: 'transport-lab:',
+  nodeId: '',
 };
 
 interface Flag {
-  key: Exclude<keyof ServerOptions, 'allowedOrigins' | 'allowedHosts' | 'host' | 'logLevel' | 'presenterToken' | 'rateLimit'>;
+  key: Exclude<
+    keyof ServerOptions,
+    'allowedOrigins' | 'allowedHosts' | 'host' | 'logLevel' | 'presenterToken' | 'rateLimit' | 'redisUrl' | 'redisPrefix' | 'nodeId'
+  >;
   env: string;
   help: string;
 }
@@ -153,6 +165,9 @@ export function helpText(): string {
       'PRESENTER_TOKEN',
       `token for the lab controls, at least ${MIN_PRESENTER_TOKEN_LENGTH} characters (default: random, printed at start-up)`,
     ],
+    ['--redis URL', 'REDIS_URL', 'keep the room in Redis, shared by every node with the same URL and prefix (default: in memory)'],
+    ['--redis-prefix PREFIX', 'REDIS_PREFIX', `prefix of every Redis key (default ${DEFAULTS.redisPrefix})`],
+    ['--node-id ID', 'NODE_ID', "this node's short name, shown per pane (default: random per start)"],
     ['--log-level LEVEL', 'LOG_LEVEL', `fatal|error|warn|info|debug|silent (default ${DEFAULTS.logLevel})`],
     ['-h, --help', '', 'print this help'],
   ];
@@ -189,6 +204,9 @@ function parseFlags(argv: string[]) {
         'log-level': { type: 'string' },
         'presenter-token': { type: 'string' },
         'rate-limit': { type: 'string' },
+        redis: { type: 'string' },
+        'redis-prefix': { type: 'string' },
+        'node-id': { type: 'string' },
         ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((name) => [name, { type: 'string' as const }])),
       },
     }).values;
@@ -210,6 +228,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerOption
   options.host = values.host ?? env.HOST ?? DEFAULTS.host;
   options.logLevel = values['log-level'] ?? env.LOG_LEVEL ?? DEFAULTS.logLevel;
   options.presenterToken = values['presenter-token'] ?? env.PRESENTER_TOKEN ?? DEFAULTS.presenterToken;
+  options.redisUrl = values.redis ?? env.REDIS_URL ?? DEFAULTS.redisUrl;
+  options.redisPrefix = values['redis-prefix'] ?? env.REDIS_PREFIX ?? DEFAULTS.redisPrefix;
+  options.nodeId = values['node-id'] ?? env.NODE_ID ?? DEFAULTS.nodeId;
   const origins = values.origin ?? env.ALLOWED_ORIGINS?.split(',') ?? [];
   options.allowedOrigins = origins.map((origin) => origin.trim()).filter(Boolean);
   const hosts = values['allowed-host'] ?? env.ALLOWED_HOSTS?.split(',') ?? [];
@@ -229,6 +250,12 @@ export function checkConsistency(options: ServerOptions): void {
     throw new ConfigError(
       `--request-timeout (${options.requestTimeoutMs}) must be above --long-poll-max-wait (${options.longPollMaxWaitMs}), or held polls would be cut`,
     );
+  }
+  if (options.redisUrl !== '' && !/^rediss?:\/\//.test(options.redisUrl)) {
+    throw new ConfigError(`--redis must be a redis:// or rediss:// URL, got "${options.redisUrl}"`);
+  }
+  if (!/^[A-Za-z0-9._-]{0,32}$/.test(options.nodeId)) {
+    throw new ConfigError(`--node-id must be at most 32 letters, digits, dots, dashes or underscores, got "${options.nodeId}"`);
   }
   for (const key of ['sendRatePerClient', 'sendBurstPerClient', 'sendRatePerIp', 'sendBurstPerIp', 'newClientBurstPerIp'] as const) {
     if (options.rateLimit && options[key] < 1) throw new ConfigError(`${key} must be at least 1 while the rate limit is on`);

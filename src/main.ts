@@ -18,10 +18,18 @@ async function main(): Promise<void> {
     return;
   }
 
-  const server = await buildServer(options);
+  let server;
+  try {
+    server = await buildServer(options);
+  } catch (error) {
+    // Redis unreachable at start-up: say so plainly rather than with a stack trace.
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
   await server.listen({ port: options.port, host: options.host });
   const address = server.server.address() as AddressInfo;
   const audience = joinUrls(address);
+  const room = options.redisUrl ? `the room in Redis (${options.redisPrefix}*)` : 'the room in memory';
   // The secret first and apart: the join block below (URLs and QR) is what a
   // teacher projects, so the token must not sit right under the QR code.
   // A token the presenter chose is not echoed into logs; a random one must be.
@@ -30,7 +38,7 @@ async function main(): Promise<void> {
       ? '\nPresenter token: the one you set with --presenter-token / PRESENTER_TOKEN.'
       : `\n[SECRET] Presenter token (keep it off the projector; type it into the page's Presenter panel):\n  ${server.lab.presenterToken}`,
   );
-  console.log(`\n${'-'.repeat(60)}\nTransport Lab is running:\n  http://localhost:${address.port}`);
+  console.log(`\n${'-'.repeat(60)}\nTransport Lab is running (node ${server.nodeId}, ${room}):\n  http://localhost:${address.port}`);
   for (const url of audience) console.log(`  ${url}   (audience on the same network)`);
   if (audience[0]) console.log(`\nScan to join ${audience[0]}:\n${await terminalQr(audience[0])}`);
 

@@ -1,10 +1,12 @@
 // buildServer(): the whole app as a Fastify instance, not listening yet, so
 // tests can `inject()` or `listen({ port: 0 })` it.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { RedisRoom } from './chat/redis-room.js';
 import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { capConnectionsPerIp } from './http/connection-cap.js';
@@ -23,7 +25,7 @@ import { upgradePlugin } from './transports/upgrade.js';
 export const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 
 export interface BuildOptions extends Partial<ServerOptions> {
-  /** Pass a room to share it; a fresh one is made otherwise. */
+  /** Pass a room to share it; a fresh one is made otherwise (in Redis when `redisUrl` is set). */
   room?: ChatRoom;
   /** Pass a guard to watch its counts (the soak run does); one is made from the options otherwise. */
   guard?: Guard;
@@ -33,6 +35,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The workshop lab (its presenterToken is what main.ts prints). */
     lab: Lab;
+    /** This node's short name (several nodes can share one room through Redis). */
+    nodeId: string;
   }
 }
 
@@ -40,8 +44,10 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   const { room: givenRoom, guard: givenGuard, ...rest } = overrides;
   const options: ServerOptions = { ...DEFAULTS, ...rest };
   checkConsistency(options);
-  const room = givenRoom ?? new Room({ historyLimit: options.historyLimit });
-  const lab = new Lab(options.presenterToken || randomToken());
+  const room = givenRoom ?? (await openRoom(options));
+  // One presenter token per cluster: nodes sharing a Redis room take the first node's random one.
+  const lab = new Lab(options.presenterToken || (await sharedToken(room)));
+  const nodeId = options.nodeId || randomBytes(3).toString('hex');
   const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
 
   const fastify = Fastify({
@@ -79,6 +85,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   await fastify.register(hostCheckPlugin, { allowedHosts: options.allowedHosts });
   await fastify.register(securityPlugin);
   fastify.decorate('lab', lab);
+  fastify.decorate('nodeId', nodeId);
   await fastify.register(labPlugin, { lab, room, presenterAttemptsPerMin: options.presenterAttemptsPerMin });
   await fastify.register(upgradePlugin, { lab, allowedHosts: options.allowedHosts });
   for (const [name, setup] of Object.entries(serverTransports)) {
@@ -87,11 +94,16 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     await fastify.register(plugin, { room, options, lab, guard });
   }
 
-  fastify.get('/api/health', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, () => ({
-    ok: true,
-  }));
+  // A load balancer's check: 503 while this node cannot reach Redis, so it can route around it.
+  const HealthSchema = { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' } } };
+  fastify.get('/api/health', { schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, (_request, reply) => {
+    if (!options.redisUrl) return { ok: true };
+    return room.available ? { ok: true, redis: 'up' } : reply.code(503).send({ ok: false, redis: 'down' });
+  });
   fastify.get('/api/config', () => ({
     epoch: room.epoch,
+    nodeId,
+    sharedRoom: options.redisUrl !== '',
     shortPollIntervalMs: options.shortPollIntervalMs,
     longPollWaitMs: options.longPollWaitMs,
     longPollMaxWaitMs: options.longPollMaxWaitMs,
@@ -106,6 +118,9 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     done();
   });
 
+  // A room made here is closed here (after the transports let go of it).
+  if (!givenRoom) fastify.addHook('onClose', () => room.close());
+
   if (existsSync(WEB_ROOT)) {
     await fastify.register(fastifyStatic, { root: WEB_ROOT });
   } else {
@@ -114,4 +129,16 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     );
   }
   return fastify;
+}
+
+/** The in-memory room, or (with `redisUrl`) the shared one in Redis, whose client is only loaded then. */
+async function openRoom(options: ServerOptions): Promise<ChatRoom> {
+  if (!options.redisUrl) return new Room({ historyLimit: options.historyLimit });
+  const { RedisRoom } = await import('./chat/redis-room.js');
+  return RedisRoom.connect({ url: options.redisUrl, prefix: options.redisPrefix, historyLimit: options.historyLimit });
+}
+
+function sharedToken(room: ChatRoom): Promise<string> | string {
+  const candidate = randomToken();
+  return 'shared' in room ? (room as RedisRoom).shared('presenter-token', candidate) : candidate;
 }

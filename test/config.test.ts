@@ -31,9 +31,30 @@ describe('config', () => {
     assert.throws(() => loadConfig(['--port'], {}), ConfigError);
   });
 
+  it('takes the Redis URL, key prefix and node id from flags or env, and refuses bad ones', () => {
+    assert.equal(DEFAULTS.redisUrl, '', 'the in-memory room is the default');
+    const options = loadConfig(['--redis', 'redis://127.0.0.1:6380', '--node-id', 'n1'], { REDIS_PREFIX: 'demo2:' })!;
+    assert.equal(options.redisUrl, 'redis://127.0.0.1:6380');
+    assert.equal(options.redisPrefix, 'demo2:');
+    assert.equal(options.nodeId, 'n1');
+    assert.equal(loadConfig([], { REDIS_URL: 'rediss://cache.internal:6379' })!.redisUrl, 'rediss://cache.internal:6379');
+    assert.throws(() => loadConfig(['--redis', 'localhost:6379'], {}), /redis:\/\//);
+    assert.throws(() => loadConfig(['--node-id', 'has space'], {}), ConfigError);
+  });
+
   it('returns null for --help, and the help lists every option', () => {
     assert.equal(loadConfig(['--help'], {}), null);
-    for (const flag of ['--port', '--host', '--history', '--long-poll-wait', '--origin', '--log-level']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--history',
+      '--long-poll-wait',
+      '--origin',
+      '--log-level',
+      '--redis',
+      '--redis-prefix',
+      '--node-id',
+    ]) {
       assert.ok(helpText().includes(flag), flag);
     }
   });

@@ -129,7 +129,7 @@ describe('Server-Sent Events', () => {
     assert.equal(welcome!.event, 'welcome');
     assert.equal(welcome!.id, `${epoch}:${first.id}`, 'the welcome resumes after the cursor the catch-up continues from');
     assert.ok(Number(welcome!.retry) > 0, 'a retry field');
-    assert.deepEqual(JSON.parse(welcome!.data), { epoch, cursor: sent[2]!.id });
+    assert.deepEqual(JSON.parse(welcome!.data), { epoch, cursor: sent[2]!.id, nodeId: server.app.nodeId });
     assert.deepEqual(
       catchup.map((event) => [event.event, event.id]),
       sent.slice(1).map((message) => ['message', `${epoch}:${message.id}`]),
@@ -150,7 +150,7 @@ describe('Server-Sent Events', () => {
 
     const reset = await open('', { 'last-event-id': `another-epoch:${sent[0]!.id}` });
     await waitFor(() => reset.events.length >= 1, 5000, 'welcome');
-    assert.deepEqual(JSON.parse(reset.events[0]!.data), { epoch, cursor: sent[2]!.id, reset: true });
+    assert.deepEqual(JSON.parse(reset.events[0]!.data), { epoch, cursor: sent[2]!.id, nodeId: server.app.nodeId, reset: true });
   });
 
   it('refuses a bad since, epoch or Last-Event-ID with 400 JSON before any stream', async () => {

@@ -46,6 +46,8 @@ export const MessageSchema = Type.Object({
 
 /** The error code of a refused send that will pass later (the client retries it). */
 export const RATE_LIMITED = 'rate_limited';
+/** The error code of a refused send while the room's store (Redis) is unreachable; the client retries it. */
+export const UNAVAILABLE = 'unavailable';
 
 export interface ChatError {
   code: string;

@@ -1,8 +1,13 @@
 // The one chat room: an append-only log that every transport reads from.
 // It knows nothing about transports beyond the `via` label it stores.
+// `Room` keeps it in this process (the default); `RedisRoom` shares it
+// between several processes (src/chat/redis-room.ts). Transports see `ChatRoom`.
 import { randomBytes } from 'node:crypto';
-import type { Message, SendInput } from './message.js';
+import { History, type Catchup } from './history.js';
+import { UNAVAILABLE, type ChatError, type Message, type SendInput } from './message.js';
 import type { TransportName } from './transports.js';
+
+export type { Catchup } from './history.js';
 
 export interface RoomOptions {
   /** How many recent messages are kept for replay. */
@@ -10,15 +15,6 @@ export interface RoomOptions {
   /** How many recent clientMsgIds are remembered for idempotent re-sends. */
   dedupeLimit?: number;
   now?: () => number;
-}
-
-export interface Catchup {
-  messages: Message[];
-  /** The id of the last message in the room (the cursor to poll with next). */
-  cursor: number;
-  epoch: string;
-  /** True when the requested cursor could not be honoured and `messages` is the whole retained history. */
-  reset?: true;
 }
 
 export interface AppendResult {
@@ -29,44 +25,67 @@ export interface AppendResult {
 
 export type Subscriber = (message: Message) => void;
 
-/**
- * What the transports know of the room. `append` is asynchronous so a room
- * shared by several nodes (through Redis) can implement it; `since` stays
- * synchronous (such a room serves it from a local mirror of the history).
- */
-export interface ChatRoom {
-  /** Random per boot (per shared room), so clients can tell a restarted server from a quiet one. */
-  readonly epoch: string;
-  /** The id of the last message. */
-  readonly cursor: number;
-  /** Appends unless `clientMsgId` is known; subscribers hear each real append once, in id order. */
-  append(input: SendInput, via: TransportName): Promise<AppendResult>;
-  since(since: number | undefined, epoch?: string): Catchup;
-  /** Returns the function that unsubscribes. */
-  subscribe(subscriber: Subscriber): () => void;
+/** A send the room cannot take now (its store is unreachable); the same send will pass later. */
+export class RoomUnavailableError extends Error {
+  readonly error: ChatError = { code: UNAVAILABLE, message: 'the chat store (Redis) is unreachable: retry shortly' };
+  readonly retryAfterMs = 1000;
+  constructor() {
+    super('the chat store (Redis) is unreachable');
+  }
 }
 
-/** The in-memory room of one process: an append resolves at once. */
+/** A failed append as the client sees it: retryable while the store is unreachable. */
+export function appendError(error: unknown): ChatError {
+  return error instanceof RoomUnavailableError ? error.error : { code: 'internal', message: 'the message could not be stored' };
+}
+
+/** What the transports need of a room, in memory or in Redis. */
+export interface ChatRoom {
+  /** Random per log: clients tell a new log (restarted server, Redis that lost its data) from a quiet one. */
+  readonly epoch: string;
+  /** The id of the last message this node has. */
+  readonly cursor: number;
+  /** False while the room's store is unreachable: appends fail with RoomUnavailableError. */
+  readonly available: boolean;
+  /** Appends unless `clientMsgId` is known; subscribers hear each real append once, in id order. Rejects with RoomUnavailableError. */
+  append(input: SendInput, via: TransportName): Promise<AppendResult>;
+  /**
+   * Everything after `since`, in id order. `since` undefined joins live (no
+   * backlog). A cursor the room cannot honour (older than the history, newer
+   * than the room, or from another epoch) gets `reset` and the whole history.
+   */
+  since(since: number | undefined, epoch?: string): Catchup;
+  /**
+   * Call before since() with a client's cursor: undefined when since() can
+   * answer it now; else a promise to await first (a cursor from another
+   * node that is ahead of this one, or an epoch this node has not seen yet).
+   */
+  settleCursor(since: number | undefined, epoch: string | undefined): Promise<void> | undefined;
+  /** Returns the function that unsubscribes. */
+  subscribe(subscriber: Subscriber): () => void;
+  /** The log started over under a new epoch (Redis lost its data): push transports close their connections. */
+  onEpochChange(listener: (epoch: string) => void): () => void;
+  close(): Promise<void>;
+}
+
 export class Room implements ChatRoom {
   /** Random per boot, so clients can tell a restarted server from a quiet one. */
   readonly epoch = randomBytes(6).toString('hex');
-  #lastId = 0;
-  /** Retained history, oldest first; ids are contiguous. */
-  #history: Message[] = [];
+  readonly available = true;
+  readonly #history: History;
   #byClientMsgId = new Map<string, Message>();
   #subscribers = new Set<Subscriber>();
-  readonly #historyLimit: number;
   readonly #dedupeLimit: number;
   readonly #now: () => number;
 
   constructor(options: RoomOptions) {
-    this.#historyLimit = options.historyLimit;
+    this.#history = new History(options.historyLimit);
     this.#dedupeLimit = Math.max(options.dedupeLimit ?? 10_000, options.historyLimit);
     this.#now = options.now ?? Date.now;
   }
 
   get cursor(): number {
-    return this.#lastId;
+    return this.#history.lastId;
   }
 
   get subscriberCount(): number {
@@ -80,7 +99,7 @@ export class Room implements ChatRoom {
     if (known) return { message: known, duplicate: true };
 
     const message: Message = {
-      id: ++this.#lastId,
+      id: this.#history.lastId + 1,
       clientMsgId: input.clientMsgId,
       author: input.author,
       text: input.text,
@@ -88,10 +107,6 @@ export class Room implements ChatRoom {
       at: this.#now(),
     };
     this.#history.push(message);
-    // Trim in batches so the array is not shifted on every append.
-    if (this.#history.length > this.#historyLimit * 1.25) {
-      this.#history = this.#history.slice(-this.#historyLimit);
-    }
     this.#byClientMsgId.set(message.clientMsgId, message);
     if (this.#byClientMsgId.size > this.#dedupeLimit) {
       // Maps iterate in insertion order: the first key is the oldest.
@@ -102,22 +117,13 @@ export class Room implements ChatRoom {
     return { message, duplicate: false };
   }
 
-  /**
-   * Everything after `since`, in id order. `since` undefined joins live (no
-   * backlog). A cursor the room cannot honour (older than the history, newer
-   * than the room, or from another epoch) gets `reset` and the whole history.
-   */
   since(since: number | undefined, epoch?: string): Catchup {
-    const base = { cursor: this.#lastId, epoch: this.epoch };
-    if (since === undefined) return { ...base, messages: [] };
-    // One slice per call: every held poll calls this at each broadcast.
-    const firstKept = Math.max(0, this.#history.length - this.#historyLimit);
-    const oldestKept = this.#history[firstKept]?.id ?? this.#lastId + 1;
-    const foreignEpoch = epoch !== undefined && epoch !== this.epoch;
-    if (foreignEpoch || since > this.#lastId || since < oldestKept - 1) {
-      return { ...base, messages: this.#retained(), reset: true };
-    }
-    return { ...base, messages: this.#history.slice(firstKept + since - oldestKept + 1) };
+    return this.#history.since(since, epoch, this.epoch);
+  }
+
+  /** One process holds the whole log: every cursor can be judged at once. */
+  settleCursor(): undefined {
+    return undefined;
   }
 
   subscribe(subscriber: Subscriber): () => void {
@@ -125,8 +131,10 @@ export class Room implements ChatRoom {
     return () => this.#subscribers.delete(subscriber);
   }
 
-  #retained(): Message[] {
-    const extra = this.#history.length - this.#historyLimit;
-    return extra > 0 ? this.#history.slice(extra) : this.#history;
+  /** The epoch of an in-memory room never changes. */
+  onEpochChange(): () => void {
+    return () => {};
   }
+
+  async close(): Promise<void> {}
 }

@@ -1,7 +1,7 @@
 // What every client transport shares: the cursor and exactly-once delivery,
 // catch-up bookkeeping, status, reconnect backoff and send retries. A
 // transport subclass only moves bytes (open, close, transmit).
-import { RATE_LIMITED, type ChatError, type Message, type SendInput } from '../chat/message.js';
+import { RATE_LIMITED, UNAVAILABLE, type ChatError, type Message, type SendInput } from '../chat/message.js';
 import { type TransportName } from '../chat/transports.js';
 import { Emitter } from './emitter.js';
 import type {
@@ -26,7 +26,11 @@ export interface CatchupHeader {
   epoch: string;
   cursor: number;
   reset?: boolean;
+  /** The server node that answered (several can share one room through Redis). */
+  nodeId?: string;
 }
+
+const RETRYABLE = new Set([RATE_LIMITED, UNAVAILABLE]);
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,6 +70,8 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
   detail = '';
   cursor: number | undefined;
   epoch: string | undefined;
+  /** The node of the last welcome or poll reply. */
+  nodeId: string | undefined;
   readonly traffic: TrafficCounters = { requests: 0, emptyPolls: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   protected readonly baseUrl: string;
   protected readonly sendTimeoutMs: number;
@@ -111,8 +117,9 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
         this.traffic.messagesOut++;
         return receipt;
       } catch (error) {
-        // Rate limited: the same input will pass after a pause, so it is retried like a network error.
-        if (error instanceof SendRefused && error.error.code !== RATE_LIMITED) throw error;
+        // Rate limited, or the room's store unreachable: the same input will pass after a pause,
+        // so it is retried like a network error (same clientMsgId: never doubled).
+        if (error instanceof SendRefused && !RETRYABLE.has(error.error.code)) throw error;
       }
       await sleep(backoffMs(attempt));
     }
@@ -159,6 +166,7 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
 
   /** A catch-up starts (welcome frame or poll reply): its messages, if any, follow through deliver(). */
   protected beginCatchup(header: CatchupHeader, syncAfter: boolean): void {
+    this.nodeId = header.nodeId;
     if (header.reset && header.epoch !== this.epoch) {
       // A new server (or one we never knew): its ids start over, so does our view.
       this.cursor = 0;

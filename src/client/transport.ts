@@ -128,6 +128,8 @@ export interface ClientTransport {
   /** The id of the last message delivered. */
   readonly cursor: number | undefined;
   readonly epoch: string | undefined;
+  /** The server node serving this client now (from its welcome or last poll reply). */
+  readonly nodeId: string | undefined;
   readonly traffic: Readonly<TrafficCounters>;
   /** The page's knobs (the descriptor list says which a transport has): the next request uses a changed value. */
   intervalMs?: number;

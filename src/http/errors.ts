@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatError } from '../chat/message.js';
+import { RoomUnavailableError } from '../chat/room.js';
 import { namedPlugin } from '../named-plugin.js';
 
 export function sendError(reply: FastifyReply, status: number, error: ChatError): FastifyReply {
@@ -24,6 +25,11 @@ function setErrorHandlers(fastify: FastifyInstance): void {
     if (error.validation) {
       const code = error.validationContext === 'querystring' ? 'invalid_query' : 'invalid_message';
       return sendError(reply, 400, { code, message: error.message });
+    }
+    // Redis is unreachable: the same request will pass later (a load balancer may also route around this node).
+    if (error instanceof RoomUnavailableError) {
+      reply.header('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+      return sendError(reply, 503, error.error);
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendError(reply, known.status, { code: known.code, message: error.message });

@@ -32,6 +32,7 @@ export const CatchupSchema = Type.Object({
   cursor: Type.Integer(),
   epoch: Type.String(),
   reset: Type.Optional(Type.Boolean()),
+  nodeId: Type.String(),
   more: Type.Optional(Type.Boolean()),
 });
 
@@ -104,7 +105,10 @@ export function sendTooMany(reply: FastifyReply, refusal: Extract<SendAdmission,
   return sendError(reply, 429, refusal.error);
 }
 
-/** `POST /api/<via>/messages?client=ID`: 201 with the message; a re-sent clientMsgId gets the original back. */
+/**
+ * `POST /api/<via>/messages?client=ID`: 201 with the message; a re-sent
+ * clientMsgId gets the original back; 503 + Retry-After while Redis is unreachable.
+ */
 export function registerSendRoute(
   fastify: FastifyInstance,
   room: ChatRoom,

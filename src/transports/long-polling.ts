@@ -1,6 +1,7 @@
 // Long polling: a GET with nothing new is held until a message arrives or
 // `wait` ms pass. One held poll per `client`; a global cap answers 503.
 import { Type } from '@sinclair/typebox';
+import { catchupFor } from './catchup.js';
 import { sendError } from '../http/errors.js';
 import {
   answerPoll,
@@ -63,9 +64,12 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
   });
 
   const unsubscribe = room.subscribe(releaseAll);
+  // A new epoch (Redis lost its data): every held poll gets its reset now.
+  const unwatchEpoch = room.onEpochChange(releaseAll);
   // Answer held polls before the server stops waiting for in-flight requests.
   fastify.addHook('preClose', (done) => {
     unsubscribe();
+    unwatchEpoch();
     releaseAll();
     done();
   });
@@ -86,13 +90,15 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
           message: `wait must be at most ${options.longPollMaxWaitMs} ms`,
         });
       }
-      const catchup = room.since(since, epoch);
+      const catchup = await catchupFor(room, since, epoch);
+      // Every answer names the node that gave it (several share one room through Redis).
+      const withNode = (answer: PollReply): PollReply => ({ ...answer, nodeId: fastify.nodeId }) as PollReply;
       if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) {
-        return answerPoll(request, reply, catchup, options, guard);
+        return answerPoll(request, reply, withNode(catchup), options, guard);
       }
 
       // The client may already be gone (its 'close' fired before we got here).
-      if (reply.raw.destroyed || request.raw.socket.destroyed) return catchup;
+      if (reply.raw.destroyed || request.raw.socket.destroyed) return withNode(catchup);
 
       // A client's newer poll supersedes its older one (e.g. after a page
       // reload or a retry), which is answered at once with nothing new.
@@ -114,7 +120,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
           epoch,
           client,
           socket: request.raw.socket,
-          answer: resolve,
+          answer: (answer) => resolve(withNode(answer)),
           releaseSlot,
           timer: setTimeout(() => release(poll), wait),
         };
@@ -123,7 +129,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
         // The client went away: drop the poll so nothing is kept for it.
         // (`close` on the response fires on abort; after a real answer the poll is already gone.)
         reply.raw.once('close', () => {
-          if (forget(poll)) resolve(catchup);
+          if (forget(poll)) resolve(withNode(catchup));
         });
       });
     },

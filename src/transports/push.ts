@@ -6,12 +6,17 @@
 // the welcome and catch-up (charged to the address's catch-up byte budget), the
 // cut of a persistent flooder, the room subscription with one encoding per
 // broadcast, the lab's delay queues, gauges and drop, the slow-consumer cut,
-// the heartbeat and shutdown.
+// the heartbeat and shutdown, and what a room shared through Redis adds: the
+// node id in every welcome, a catch-up that may wait for this node's mirror,
+// a retryable error while Redis is down, every connection closed when the
+// room starts over under a new epoch.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
+import { appendError } from '../chat/room.js';
 import type { TransportName } from '../chat/transports.js';
 import type { DelayQueue } from '../lab/delay-queue.js';
+import { catchupFor, withCatchup } from './catchup.js';
 import { parseCursor, type Cursor } from './cursor.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
@@ -25,6 +30,8 @@ export type PushEvent =
       /** The room's last id: the client is in sync once it has it. */
       cursor: number;
       reset?: true;
+      /** The server node that answers (several can share one room through Redis). */
+      nodeId: string;
       /** The id this connection's messages continue after (the catch-up's first id - 1, or `cursor`). */
       resumesAfter: number;
     }
@@ -49,8 +56,11 @@ export interface PushPeer<Frame> {
   write(frame: Frame): void;
   /** Bytes held for this peer and not yet taken by the kernel. */
   bufferedBytes(): number;
-  /** Shutdown: close politely (the client reconnects and resumes). */
-  close(): void;
+  /**
+   * Close politely; the client reconnects and resumes. `restart`: the room
+   * started over under a new epoch (the client gets its reset on reconnect).
+   */
+  close(reason: 'shutdown' | 'restart'): void;
   /** Cut at once, dropping what is queued (lab drop, slow consumer, missed pong). */
   terminate(): void;
   /** Policy close of a sender that keeps sending into its rate limit (WebSocket 1008, Socket.IO disconnect, SSE stream end). */
@@ -61,12 +71,24 @@ export interface PushPeer<Frame> {
   readonly answersPings?: boolean;
 }
 
+/** The header fields of a welcome, as every transport puts them on the wire. */
+export function welcomeHeader(event: Extract<PushEvent, { type: 'welcome' }>): {
+  epoch: string;
+  cursor: number;
+  nodeId: string;
+  reset?: true;
+} {
+  return { epoch: event.epoch, cursor: event.cursor, nodeId: event.nodeId, ...(event.reset && { reset: true }) };
+}
+
 const TOO_MANY_CONNECTIONS: ChatError = { code: 'too_many_connections', message: 'too many connections from this address' };
 const CATCHUP_BUDGET: ChatError = { code: 'catchup_budget', message: 'too much history asked from this address, retry later' };
 
 export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPeer<Frame>> {
   /** Open connections: the ones live messages go to. */
   protected readonly peers = new Set<Peer>();
+  /** Open connections whose catch-up waits for the room (a Redis room's mirror behind their cursor): no live messages yet. */
+  protected readonly pending = new Set<Peer>();
   /** The lab's added latency, each direction, in order. */
   protected readonly inbound: DelayQueue;
   protected readonly outbound: DelayQueue;
@@ -100,16 +122,19 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     });
 
     const unsubscribe = room.subscribe((message) => this.broadcast(message));
+    // A new epoch (Redis lost its data): each client reconnects with its old epoch and gets exactly one reset.
+    const unwatchEpoch = room.onEpochChange(() => this.closeAll('restart'));
     const heartbeat = setInterval(() => this.#heartbeat(), options.pingIntervalMs);
     heartbeat.unref();
     fastify.addHook('preClose', (done) => {
       unsubscribe();
+      unwatchEpoch();
       clearInterval(heartbeat);
-      this.closeAll();
+      this.closeAll('shutdown');
       done();
     });
     fastify.addHook('onClose', (_instance, done) => {
-      for (const peer of [...this.peers]) peer.terminate();
+      for (const peer of [...this.peers, ...this.pending]) peer.terminate();
       done();
     });
   }
@@ -144,25 +169,31 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
 
   /** A connection is open: the welcome and its catch-up go out, then every live message. */
   protected open(peer: Peer, cursor: Cursor): void {
-    const catchup = this.context.room.since(cursor.since, cursor.epoch);
-    const welcome: PushEvent = {
-      type: 'welcome',
-      epoch: catchup.epoch,
-      cursor: catchup.cursor,
-      ...(catchup.reset && { reset: true }),
-      resumesAfter: catchup.messages.length > 0 ? catchup.messages[0]!.id - 1 : catchup.cursor,
-    };
-    const frames = [welcome, ...catchup.messages.map((message): PushEvent => ({ type: 'message', message }))];
-    this.sendLater(
-      peer,
-      frames.map((event) => this.encode(event)),
-    );
-    this.peers.add(peer);
+    this.pending.add(peer);
+    // Synchronous unless the room must settle the cursor first; live messages follow the catch-up in the same tick.
+    withCatchup(catchupFor(this.context.room, cursor.since, cursor.epoch), (catchup) => {
+      if (!this.pending.delete(peer)) return; // closed while waiting
+      const welcome: PushEvent = {
+        type: 'welcome',
+        epoch: catchup.epoch,
+        cursor: catchup.cursor,
+        ...(catchup.reset && { reset: true }),
+        nodeId: this.fastify.nodeId,
+        resumesAfter: catchup.messages.length > 0 ? catchup.messages[0]!.id - 1 : catchup.cursor,
+      };
+      const frames = [welcome, ...catchup.messages.map((message): PushEvent => ({ type: 'message', message }))];
+      this.sendLater(
+        peer,
+        frames.map((event) => this.encode(event)),
+      );
+      this.peers.add(peer);
+    });
   }
 
   /** The connection ended, whatever the reason. */
   protected closed(peer: Peer): void {
     this.peers.delete(peer);
+    this.pending.delete(peer);
   }
 
   /** A pong (or any sign of life) from the peer. */
@@ -194,15 +225,20 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
 
   /**
    * One send: checked, admitted by the rate limit (`sender.key` namespaced per
-   * transport), appended. The caller answers after `await`.
+   * transport), appended. The caller answers after `await`. While the room's
+   * store (Redis) is unreachable the answer is a retryable error.
    */
   protected async appendFrom(sender: Sender, input: unknown): Promise<SendResult> {
     const parsed = parseSendInput(input);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const admission = this.context.guard.admitSend(sender.key, sender.ip);
     if (!admission.ok) return { ok: false, error: admission.error, persistent: admission.persistent };
-    const { message } = await this.context.room.append(parsed.value, this.name);
-    return { ok: true, message };
+    try {
+      const { message } = await this.context.room.append(parsed.value, this.name);
+      return { ok: true, message };
+    } catch (error) {
+      return { ok: false, error: appendError(error) };
+    }
   }
 
   /**
@@ -237,9 +273,9 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     return peer.bufferedBytes() > this.context.options.maxBufferedBytes;
   }
 
-  /** Shutdown: every peer is asked to close. */
-  protected closeAll(): void {
-    for (const peer of [...this.peers]) peer.close();
+  /** Shutdown or a new epoch: every peer is asked to close. */
+  protected closeAll(reason: 'shutdown' | 'restart'): void {
+    for (const peer of [...this.peers, ...this.pending]) peer.close(reason);
   }
 
   #heartbeat(): void {

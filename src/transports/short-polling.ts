@@ -8,8 +8,10 @@ import {
   ReceiveQuerySchema,
   CatchupSchema,
   optionalInt,
+  type PollReply,
   type ReceiveQuery,
 } from './http-common.js';
+import { catchupFor } from './catchup.js';
 import type { TransportPlugin } from './types.js';
 
 export const shortPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
@@ -22,6 +24,10 @@ export const shortPolling: TransportPlugin = (fastify, { room, options, lab, gua
       schema: { querystring: ReceiveQuerySchema, response: { 200: CatchupSchema, 429: Type.Any() } },
       serializerCompiler: catchupSerializerCompiler,
     },
-    (request, reply) => answerPoll(request, reply, room.since(optionalInt(request.query.since), request.query.epoch), options, guard),
+    async (request, reply) => {
+      const catchup = await catchupFor(room, optionalInt(request.query.since), request.query.epoch);
+      // The answering node rides along (serializeCatchup writes every header field).
+      return answerPoll(request, reply, { ...catchup, nodeId: fastify.nodeId } as PollReply, options, guard);
+    },
   );
 };

@@ -10,7 +10,7 @@ import type { Cursor } from './cursor.js';
 import { capEngineSessions } from './engine-sessions.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
-import { PushTransport, type PushEvent, type PushPeer, type Sender } from './push.js';
+import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
 import type { TransportPlugin } from './types.js';
 
 export const SOCKETIO_PATH = '/socket.io/';
@@ -39,7 +39,7 @@ class SocketIoPeer implements PushPeer<PushEvent> {
   }
   write(event: PushEvent): void {
     if (event.type === 'message') this.socket.emit('message', event.message);
-    else this.socket.emit('welcome', { epoch: event.epoch, cursor: event.cursor, ...(event.reset && { reset: true }) });
+    else this.socket.emit('welcome', welcomeHeader(event));
   }
   /** engine.io's packet queue (it grows while the transport is busy or, on polling, while the client does not poll) plus the ws send buffer. */
   bufferedBytes(): number {
@@ -77,6 +77,10 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
   readonly io = new Server({ path: SOCKETIO_PATH, serveClient: false });
 
   listen(): void {
+    // Every session id starts with the node's id, so a load balancer in front of
+    // several nodes can send a session's requests to its node by the `sid` query parameter.
+    const randomSessionId = this.engine.generateId.bind(this.engine);
+    this.engine.generateId = async (req) => `${this.fastify.nodeId}.${await randomSessionId(req)}`;
     this.io.bind(this.engine);
     capEngineSessions(this.engine, this.io, this.context.guard);
     this.io.use((socket, next) => {
@@ -122,8 +126,9 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
     for (const peer of [...this.peers]) if (this.isTooSlow(peer)) peer.terminate();
     // The usual case, no impairment: everyone connected, without listing them
     // (a room made of thousands of socket ids costs more than the send).
-    if (this.outbound.passThrough) return void this.io.emit('message', message);
-    const targets = [...this.io.of('/').sockets.keys()];
+    // A socket whose catch-up waits for the room (see PushTransport.open) gets its messages from that catch-up.
+    if (this.outbound.passThrough && this.pending.size === 0) return void this.io.emit('message', message);
+    const targets = [...this.peers].map((peer) => peer.socket.id);
     if (targets.length > 0) this.outbound.push(() => this.io.to(targets).emit('message', message));
   }
 }

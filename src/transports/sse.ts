@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { ClientId, httpClientKey, messagesUrl, registerSendRoute } from './http-common.js';
-import { PushTransport, type PushEvent, type PushPeer } from './push.js';
+import { PushTransport, welcomeHeader, type PushEvent, type PushPeer } from './push.js';
 import type { TransportPlugin } from './types.js';
 
 /** How soon a browser's EventSource reconnects after a cut (its default is a few seconds). */
@@ -63,7 +63,7 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
     if (event.type === 'message') {
       return Buffer.from(`id: ${this.context.room.epoch}:${event.message.id}\nevent: message\ndata: ${JSON.stringify(event.message)}\n\n`);
     }
-    const data = JSON.stringify({ epoch: event.epoch, cursor: event.cursor, ...(event.reset && { reset: true }) });
+    const data = JSON.stringify(welcomeHeader(event));
     // The welcome's id is where this stream's messages continue from: a cut before the first message resumes there.
     return Buffer.from(`retry: ${SSE_RETRY_MS}\nid: ${event.epoch}:${event.resumesAfter}\nevent: welcome\ndata: ${data}\n\n`);
   }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ChatError } from '../chat/message.js';
 import { clientIp } from './guard.js';
-import { PushTransport, type PushEvent, type PushPeer, type Sender } from './push.js';
+import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
 import type { TransportPlugin } from './types.js';
 import { refuseUpgrade } from './upgrade.js';
 
@@ -13,6 +13,7 @@ export const WS_PATH = '/ws';
 
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_SERVICE_RESTART = 1012;
 const REASONS = { 400: 'Bad Request', 403: 'Forbidden', 429: 'Too Many Requests' } as const;
 
 class WebSocketPeer implements PushPeer<Buffer> {
@@ -27,8 +28,9 @@ class WebSocketPeer implements PushPeer<Buffer> {
   bufferedBytes(): number {
     return this.ws.bufferedAmount;
   }
-  close(): void {
-    this.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+  close(reason: 'shutdown' | 'restart'): void {
+    if (reason === 'restart') this.ws.close(CLOSE_SERVICE_RESTART, 'the room started over');
+    else this.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
   }
   terminate(): void {
     this.ws.terminate();
@@ -52,7 +54,7 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
 
   protected encode(event: PushEvent): Buffer {
     if (event.type === 'message') return frame(event);
-    return frame({ type: 'welcome', epoch: event.epoch, cursor: event.cursor, ...(event.reset && { reset: true }) });
+    return frame({ type: 'welcome', ...welcomeHeader(event) });
   }
 
   upgrade(req: Parameters<WebSocketServer['handleUpgrade']>[0], socket: Duplex, head: Buffer): void {
