@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { ClientId, httpClientKey, messagesUrl, registerSendRoute } from './http-common.js';
-import { PushTransport, welcomeHeader, type PushEvent, type PushPeer } from './push.js';
+import { PushTransport, welcomeHeader, whenSocketDrained, type PushEvent, type PushPeer } from './push.js';
 import type { TransportPlugin } from './types.js';
 
 /** How soon a browser's EventSource reconnects after a cut (its default is a few seconds). */
@@ -36,6 +36,9 @@ class SsePeer implements PushPeer<Buffer> {
   }
   bufferedBytes(): number {
     return this.res.writableLength + (this.res.socket?.writableLength ?? 0);
+  }
+  whenDrained(then: () => void): void {
+    if (this.res.socket) whenSocketDrained(this.res.socket, then);
   }
   close(): void {
     this.res.end();
