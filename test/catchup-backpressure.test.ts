@@ -118,7 +118,7 @@ describe('catch-up back-pressure: a slow reader resuming from an old cursor', ()
   after(() => server.close());
 
   for (const [name, openPausedReader] of Object.entries(PAUSED_READERS)) {
-    it(`${name}: the server buffers a few chunks, not the backlog; every message arrives once, in order`, async () => {
+    it(`${name}: the server buffers a few chunks, not the backlog; every message arrives once, in order`, async (t) => {
       let peakBuffered = 0;
       const sample = (): number => {
         let buffered = 0;
@@ -147,6 +147,7 @@ describe('catch-up back-pressure: a slow reader resuming from an old cursor', ()
         await new Promise((resolve) => setTimeout(resolve, 100));
         sample();
         // The unfixed server wrote the whole backlog at once: several MB held here.
+        t.diagnostic(`${name}: the server held at most ${peakBuffered} bytes for the paused reader`);
         assert.ok(peakBuffered <= 4 * CATCHUP_CHUNK_BYTES, `the server held ${peakBuffered} bytes for one paused reader`);
 
         reader.resume();
