@@ -10,9 +10,12 @@ export interface ServerSample {
   rssBytes: number;
   heapUsedBytes: number;
   heldPolls: number;
+  /** WebSocket, Socket.IO and SSE connections. */
   socketConnections: number;
   roomSubscribers: number;
   httpConnections: number;
+  /** Sends the rate limit refused so far (clients retry them). */
+  sendsRefused: number;
   /** process.getActiveResourcesInfo() by kind: timers, sockets... */
   resources: Record<string, number>;
 }
@@ -37,6 +40,7 @@ async function sample(): Promise<ServerSample> {
     socketConnections: guard.connections.total,
     roomSubscribers: room.subscriberCount,
     httpConnections,
+    sendsRefused: guard.sendsRefused,
     resources,
   };
 }
