@@ -137,11 +137,11 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     this.outbound = context.lab.queue(name, 'out');
     context.lab.attach(name, {
       ...lab,
-      connections: () => this.peers.size,
+      connections: () => this.peers.size + this.pending.size,
       drop: () => {
-        const cut = this.peers.size;
-        for (const peer of [...this.peers]) peer.terminate();
-        return cut;
+        const open = [...this.peers, ...this.pending];
+        for (const peer of open) peer.terminate();
+        return open.length;
       },
     });
 
