@@ -28,6 +28,8 @@ export interface ChaosOptions {
   /** Every so many cut ticks, stall all connections for `stallMs` instead of cutting. */
   stallEvery?: number;
   stallMs?: number;
+  /** Sends not all acknowledged by then: the run stops sending and reports them (default 5 minutes). */
+  sendDeadlineMs?: number;
   /** Keep a timeline per client (status, wire, resets, syncs, deliveries, the proxy's faults) and return those of the clients that fail. */
   timeline?: boolean;
 }
@@ -44,6 +46,8 @@ export interface TransportTally {
 
 export interface ChaosResult {
   sent: number;
+  /** Sends still not acknowledged when the send deadline passed. */
+  unacknowledged: number;
   /** Messages in the (last) room. */
   roomMessages: number;
   /** Acknowledged sends found in no room (lost uplink). */
@@ -63,6 +67,7 @@ export interface ChaosResult {
 /** What went wrong in a run (empty: every client has every message exactly once, in order, with the expected resets). */
 export function chaosProblems(result: ChaosResult): string[] {
   const problems: string[] = [];
+  if (result.unacknowledged > 0) problems.push(`${result.unacknowledged} sends never acknowledged`);
   if (result.missingFromRooms > 0) problems.push(`${result.missingFromRooms} acknowledged sends in no room`);
   if (result.doubledInRooms > 0) problems.push(`${result.doubledInRooms} sends appended twice`);
   for (const [name, tally] of Object.entries(result.transports)) {
@@ -213,9 +218,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       faults.add(`server restarted, epoch ${server.room.epoch}`);
     };
     const perSender = Math.ceil(options.messages / senders.length);
-    await Promise.all(
+    let sendingStopped = false;
+    const sending = Promise.all(
       senders.map(async (sender, index) => {
-        for (let n = 0; n < perSender && index * perSender + n < options.messages; n++) {
+        for (let n = 0; n < perSender && index * perSender + n < options.messages && !sendingStopped; n++) {
           const message = input(`${sender.name} ${index}/${n}`, `sender${index}`);
           sentIds.push(message.clientMsgId);
           await sender.send(message);
@@ -224,9 +230,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         }
       }),
     );
+    // A send that is never acknowledged (the clients retry for ever) ends the run as a failure with timelines, not a hang.
+    const sendDeadlineMs = options.sendDeadlineMs ?? 300_000;
+    let deadline: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      sending.then(() => true),
+      new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), sendDeadlineMs))),
+    ]).finally(() => clearTimeout(deadline));
+    if (!finished) {
+      sendingStopped = true;
+      sending.catch(() => undefined); // the clients are switched off below: their last sends reject
+    }
     await restarting;
     clearInterval(ticker);
-    faults.add(`faults stop; every send acknowledged; room at ${server.room.cursor}`);
+    faults.add(
+      finished
+        ? `faults stop; every send acknowledged; room at ${server.room.cursor}`
+        : `faults stop; ${sentIds.length - acked} sends still not acknowledged after ${sendDeadlineMs} ms; room at ${server.room.cursor}`,
+    );
 
     const room = server.room;
     await waitFor(
@@ -275,6 +296,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const stored = new Set(roomIds.flat());
     return {
       sent: sentIds.length,
+      unacknowledged: sentIds.length - acked,
       roomMessages: log.length,
       missingFromRooms: sentIds.filter((id) => !stored.has(id)).length,
       doubledInRooms: roomIds.reduce((sum, ids) => sum + ids.length - new Set(ids).size, 0),
