@@ -49,4 +49,6 @@ process.on('message', (message: string) => {
   if (message === 'sample') void sample().then((data) => process.send!({ type: 'sample', data }));
   if (message === 'stop') void app.close().then(() => process.exit(0));
 });
+// The run that forked this one died (an error, Ctrl-C): do not outlive it.
+process.once('disconnect', () => process.exit(1));
 process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port });

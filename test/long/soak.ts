@@ -3,7 +3,6 @@
 // the server's RSS and heap slope after warm-up, delivery counts, and whether
 // held polls, socket connections and timers return to their idle level once
 // every client has left.
-import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { TransportName } from '../../src/chat/transports.js';
@@ -12,6 +11,7 @@ import { NODE_GLOBALS } from '../../src/client/node.js';
 import type { ClientTransport } from '../../src/client/transport.js';
 import { input, TRANSPORTS, waitFor } from '../helpers.js';
 import type { ServerSample } from './soak-server.js';
+import { forkServer } from './server-process.js';
 
 const HELP = `npm run soak -- [options]
 
@@ -46,20 +46,9 @@ const warmupMs = Number(values['warmup-seconds']) * 1000;
 const sampleMs = Number(values['sample-seconds']) * 1000;
 
 // --- the server, in its own process ---------------------------------------
-const child = fork(new URL('./soak-server.js', import.meta.url), { execArgv: ['--expose-gc'], stdio: 'inherit' });
-const pendingSamples: Array<(sample: ServerSample) => void> = [];
-const port = await new Promise<number>((resolve, reject) => {
-  child.on('message', (message: { type: string; port?: number; data?: ServerSample }) => {
-    if (message.type === 'ready') resolve(message.port!);
-    if (message.type === 'sample') pendingSamples.shift()?.(message.data!);
-  });
-  child.once('exit', (code) => reject(new Error(`soak server exited early (${code})`)));
-});
-const serverSample = (): Promise<ServerSample> =>
-  new Promise((resolve) => {
-    pendingSamples.push(resolve);
-    child.send('sample');
-  });
+const server = await forkServer<ServerSample>(new URL('./soak-server.js', import.meta.url), ['--expose-gc']);
+const { port } = server;
+const serverSample = (): Promise<ServerSample> => server.sample();
 const baseUrl = `http://127.0.0.1:${port}`;
 const idle = await serverSample();
 
@@ -199,5 +188,5 @@ const lost = Object.values(perTransport).some((row) => row.lost > 0 || row.outOf
 console.log(
   `  => ${leaked || lost ? 'FAILED' : 'OK'}${leaked ? ' (counts did not return to idle)' : ''}${lost ? ' (deliveries lost or out of order)' : ''}`,
 );
-child.send('stop');
+server.stop();
 process.exit(leaked || lost ? 1 : 0);
