@@ -1,6 +1,7 @@
 // Server options from CLI flags and environment variables, with defaults.
 import { parseArgs } from 'node:util';
 import { TRANSPORTS } from './chat/transports.js';
+import { DEFAULT_PRESENCE_WINDOW_MS } from './lab/presence.js';
 
 export interface ServerOptions {
   port: number;
@@ -59,6 +60,8 @@ export interface ServerOptions {
   redisPrefix: string;
   /** This node's short name in `/api/config`, welcomes and poll replies; empty = random per start. */
   nodeId: string;
+  /** A client counts as a participant for this long after it was last seen (a request, or an open connection). */
+  presenceWindowMs: number;
 }
 
 /** A chosen presenter token shorter than this is refused: it would be guessed. */
@@ -97,6 +100,7 @@ export const DEFAULTS: ServerOptions = {
   redisUrl: '',
   redisPrefix: 'transport-lab:',
   nodeId: '',
+  presenceWindowMs: DEFAULT_PRESENCE_WINDOW_MS,
 };
 
 type NumericKey = { [K in keyof ServerOptions]: ServerOptions[K] extends number ? K : never }[keyof ServerOptions];
@@ -139,6 +143,7 @@ const NUMERIC_FLAGS: ReadonlyArray<Flag<NumericKey>> = [
   ['catchup-burst-per-ip', 'catchupBurstBytesPerIp', 'CATCHUP_BURST_PER_IP', 'catch-up bytes per IP at once'],
   ['presenter-attempts', 'presenterAttemptsPerMin', 'PRESENTER_ATTEMPTS_PER_MIN', 'wrong presenter tokens per IP per minute before 429'],
   ['long-poll-max-held-per-ip', 'longPollMaxHeldPerIp', 'LONG_POLL_MAX_HELD_PER_IP', 'held polls per IP before 429'],
+  ['presence-window', 'presenceWindowMs', 'PRESENCE_WINDOW_MS', 'a client counts as a participant this long after it was last seen, in ms'],
   ['request-timeout', 'requestTimeoutMs', 'REQUEST_TIMEOUT_MS', 'time to receive a whole request in ms (> long-poll max wait)'],
 ];
 
