@@ -1,35 +1,24 @@
 // Renders latency vs clients (the capacity sweep) as a PNG: uPlot draws it
 // in headless Chromium, driven by Playwright.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { chromium } from '@playwright/test';
+import { transportStyle, type TransportStyle } from '../public/transport-style.js';
+import { CHROMIUM_ARGS, chromiumExecutable } from './chromium.js';
 import type { BenchReport } from './report.js';
 
 const require = createRequire(import.meta.url);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-const COLORS = ['#c0392b', '#d68910', '#2471a3', '#239b56'];
-
-/** CHROMIUM_PATH, else Playwright's own browser if installed, else Debian's. */
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync(chromium.executablePath())) return undefined;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  throw new Error('No Chromium for the chart: apt-get install chromium, or set CHROMIUM_PATH');
-}
 
 /** x = every client count any transport reached; one p95 series per transport (null where it has no point). */
-function chartData(report: BenchReport): { clients: number[]; series: Array<{ label: string; p95: Array<number | null> }> } {
+function chartData(report: BenchReport): {
+  clients: number[];
+  series: Array<{ label: string; style: TransportStyle; p95: Array<number | null> }>;
+} {
   const clients = [...new Set(report.capacity.flatMap((row) => row.steps.map((step) => step.clients)))].sort((a, b) => a - b);
   const series = report.capacity.map((row) => ({
     label: row.intervalMs === undefined ? row.transport : `${row.transport} (T=${row.intervalMs} ms)`,
+    style: transportStyle(row.transport),
     p95: clients.map((count) => row.steps.find((step) => step.clients === count)?.latencyMs.p95 ?? null),
   }));
   return { clients, series };
@@ -48,9 +37,10 @@ export async function renderChart(report: BenchReport, file: string): Promise<vo
     axes: [{ label: 'connected clients' }, { label: 'p95 latency (ms, log)' }],
     series: [
       { label: 'clients' },
-      ...series.map((line, index) => ({
+      ...series.map((line) => ({
         label: line.label,
-        stroke: COLORS[index % COLORS.length],
+        stroke: line.style.colour,
+        dash: line.style.dash,
         width: 2,
         spanGaps: true,
         points: { size: 7 },
@@ -64,8 +54,7 @@ export async function renderChart(report: BenchReport, file: string): Promise<vo
     <body><div id="chart"></div><script>${readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')}</script>
     <script>new uPlot(${JSON.stringify(options)}, ${JSON.stringify(data)}, document.getElementById('chart'));</script></body></html>`;
 
-  const executablePath = chromiumPath();
-  const browser = await chromium.launch({ args: CHROMIUM_ARGS, ...(executablePath && { executablePath }) });
+  const browser = await chromium.launch({ args: CHROMIUM_ARGS, executablePath: chromiumExecutable() });
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
     await page.setContent(html);

@@ -1,5 +1,6 @@
 // Server options from CLI flags and environment variables, with defaults.
 import { parseArgs } from 'node:util';
+import { TRANSPORTS } from './chat/transports.js';
 import { DEFAULT_PRESENCE_WINDOW_MS } from './lab/presence.js';
 
 export interface ServerOptions {
@@ -102,82 +103,79 @@ export const DEFAULTS: ServerOptions = {
   presenceWindowMs: DEFAULT_PRESENCE_WINDOW_MS,
 };
 
-interface Flag {
-  key: Exclude<
-    keyof ServerOptions,
-    'allowedOrigins' | 'allowedHosts' | 'host' | 'logLevel' | 'presenterToken' | 'rateLimit' | 'redisUrl' | 'redisPrefix' | 'nodeId'
-  >;
-  env: string;
-  help: string;
-}
+type NumericKey = { [K in keyof ServerOptions]: ServerOptions[K] extends number ? K : never }[keyof ServerOptions];
+type StringKey = { [K in keyof ServerOptions]: ServerOptions[K] extends string ? K : never }[keyof ServerOptions];
 
-const NUMERIC_FLAGS: Record<string, Flag> = {
-  port: { key: 'port', env: 'PORT', help: 'port to listen on' },
-  history: { key: 'historyLimit', env: 'HISTORY_LIMIT', help: 'messages kept for replay' },
-  'max-payload': { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD_BYTES', help: 'largest body, frame or packet in bytes' },
-  'long-poll-wait': { key: 'longPollWaitMs', env: 'LONG_POLL_WAIT_MS', help: 'default long-poll hold in ms' },
-  'long-poll-max-wait': { key: 'longPollMaxWaitMs', env: 'LONG_POLL_MAX_WAIT_MS', help: 'largest wait= accepted in ms' },
-  'long-poll-max-held': { key: 'longPollMaxHeld', env: 'LONG_POLL_MAX_HELD', help: 'held polls before 503' },
-  'ping-interval': { key: 'pingIntervalMs', env: 'PING_INTERVAL_MS', help: 'WebSocket ping period in ms' },
-  'max-buffered': { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', help: 'WebSocket and Socket.IO send buffer cap in bytes' },
-  'short-poll-interval': { key: 'shortPollIntervalMs', env: 'SHORT_POLL_INTERVAL_MS', help: "page's default short-poll interval in ms" },
-  'send-rate': { key: 'sendRatePerClient', env: 'SEND_RATE', help: 'sends per second per client, sustained' },
-  'send-burst': { key: 'sendBurstPerClient', env: 'SEND_BURST', help: 'sends per client at once after a pause' },
-  'send-rate-per-ip': { key: 'sendRatePerIp', env: 'SEND_RATE_PER_IP', help: 'sends per second for all clients of one IP' },
-  'send-burst-per-ip': { key: 'sendBurstPerIp', env: 'SEND_BURST_PER_IP', help: 'burst for all clients of one IP' },
-  'new-clients-per-ip': { key: 'newClientRatePerIp', env: 'NEW_CLIENTS_PER_IP', help: 'new sending client ids per second per IP' },
-  'new-clients-burst-per-ip': {
-    key: 'newClientBurstPerIp',
-    env: 'NEW_CLIENTS_BURST_PER_IP',
-    help: 'new sending client ids per IP at once',
-  },
-  'max-connections-per-ip': {
-    key: 'maxConnectionsPerIp',
-    env: 'MAX_CONNECTIONS_PER_IP',
-    help: 'open WebSocket + Socket.IO connections (Engine.IO sessions) per IP',
-  },
-  'max-tcp-connections-per-ip': {
-    key: 'maxTcpConnectionsPerIp',
-    env: 'MAX_TCP_CONNECTIONS_PER_IP',
-    help: 'open TCP connections per IP (more are closed at once)',
-  },
-  'poll-batch': { key: 'pollBatchMessages', env: 'POLL_BATCH', help: 'most messages in one poll reply (then more: true)' },
-  'catchup-rate-per-ip': { key: 'catchupBytesPerSecPerIp', env: 'CATCHUP_RATE_PER_IP', help: 'catch-up bytes per second per IP' },
-  'catchup-burst-per-ip': { key: 'catchupBurstBytesPerIp', env: 'CATCHUP_BURST_PER_IP', help: 'catch-up bytes per IP at once' },
-  'presenter-attempts': {
-    key: 'presenterAttemptsPerMin',
-    env: 'PRESENTER_ATTEMPTS_PER_MIN',
-    help: 'wrong presenter tokens per IP per minute before 429',
-  },
-  'long-poll-max-held-per-ip': { key: 'longPollMaxHeldPerIp', env: 'LONG_POLL_MAX_HELD_PER_IP', help: 'held polls per IP before 429' },
-  'presence-window': {
-    key: 'presenceWindowMs',
-    env: 'PRESENCE_WINDOW_MS',
-    help: 'a client counts as a participant this long after it was last seen, in ms',
-  },
-  'request-timeout': {
-    key: 'requestTimeoutMs',
-    env: 'REQUEST_TIMEOUT_MS',
-    help: 'time to receive a whole request in ms (> long-poll max wait)',
-  },
-};
+/** A flag (`--name`), the option it sets, its environment variable and its help. */
+type Flag<Key> = readonly [name: string, key: Key, env: string, help: string];
+
+/** Non-negative integers; the help adds each one's default. */
+const NUMERIC_FLAGS: ReadonlyArray<Flag<NumericKey>> = [
+  ['port', 'port', 'PORT', 'port to listen on'],
+  ['history', 'historyLimit', 'HISTORY_LIMIT', 'messages kept for replay'],
+  ['max-payload', 'maxPayloadBytes', 'MAX_PAYLOAD_BYTES', 'largest body, frame or packet in bytes'],
+  ['long-poll-wait', 'longPollWaitMs', 'LONG_POLL_WAIT_MS', 'default long-poll hold in ms'],
+  ['long-poll-max-wait', 'longPollMaxWaitMs', 'LONG_POLL_MAX_WAIT_MS', 'largest wait= accepted in ms'],
+  ['long-poll-max-held', 'longPollMaxHeld', 'LONG_POLL_MAX_HELD', 'held polls before 503'],
+  ['ping-interval', 'pingIntervalMs', 'PING_INTERVAL_MS', 'WebSocket ping period in ms'],
+  ['max-buffered', 'maxBufferedBytes', 'MAX_BUFFERED_BYTES', 'WebSocket and Socket.IO send buffer cap in bytes'],
+  ['short-poll-interval', 'shortPollIntervalMs', 'SHORT_POLL_INTERVAL_MS', "page's default short-poll interval in ms"],
+  ['send-rate', 'sendRatePerClient', 'SEND_RATE', 'sends per second per client, sustained'],
+  ['send-burst', 'sendBurstPerClient', 'SEND_BURST', 'sends per client at once after a pause'],
+  ['send-rate-per-ip', 'sendRatePerIp', 'SEND_RATE_PER_IP', 'sends per second for all clients of one IP'],
+  ['send-burst-per-ip', 'sendBurstPerIp', 'SEND_BURST_PER_IP', 'burst for all clients of one IP'],
+  ['new-clients-per-ip', 'newClientRatePerIp', 'NEW_CLIENTS_PER_IP', 'new sending client ids per second per IP'],
+  ['new-clients-burst-per-ip', 'newClientBurstPerIp', 'NEW_CLIENTS_BURST_PER_IP', 'new sending client ids per IP at once'],
+  [
+    'max-connections-per-ip',
+    'maxConnectionsPerIp',
+    'MAX_CONNECTIONS_PER_IP',
+    'open WebSocket + Socket.IO connections (Engine.IO sessions) per IP',
+  ],
+  [
+    'max-tcp-connections-per-ip',
+    'maxTcpConnectionsPerIp',
+    'MAX_TCP_CONNECTIONS_PER_IP',
+    'open TCP connections per IP (more are closed at once)',
+  ],
+  ['poll-batch', 'pollBatchMessages', 'POLL_BATCH', 'most messages in one poll reply (then more: true)'],
+  ['catchup-rate-per-ip', 'catchupBytesPerSecPerIp', 'CATCHUP_RATE_PER_IP', 'catch-up bytes per second per IP'],
+  ['catchup-burst-per-ip', 'catchupBurstBytesPerIp', 'CATCHUP_BURST_PER_IP', 'catch-up bytes per IP at once'],
+  ['presenter-attempts', 'presenterAttemptsPerMin', 'PRESENTER_ATTEMPTS_PER_MIN', 'wrong presenter tokens per IP per minute before 429'],
+  ['long-poll-max-held-per-ip', 'longPollMaxHeldPerIp', 'LONG_POLL_MAX_HELD_PER_IP', 'held polls per IP before 429'],
+  ['presence-window', 'presenceWindowMs', 'PRESENCE_WINDOW_MS', 'a client counts as a participant this long after it was last seen, in ms'],
+  ['request-timeout', 'requestTimeoutMs', 'REQUEST_TIMEOUT_MS', 'time to receive a whole request in ms (> long-poll max wait)'],
+];
+
+/** Strings taken as given (`--name VALUE`, VALUE as the last field names it); the help says each one's default itself. */
+const STRING_FLAGS: ReadonlyArray<readonly [...Flag<StringKey>, value: string]> = [
+  ['host', 'host', 'HOST', `address to listen on (default ${DEFAULTS.host})`, 'HOST'],
+  [
+    'presenter-token',
+    'presenterToken',
+    'PRESENTER_TOKEN',
+    `token for the lab controls, at least ${MIN_PRESENTER_TOKEN_LENGTH} characters (default: random, printed at start-up)`,
+    'TOKEN',
+  ],
+  [
+    'redis',
+    'redisUrl',
+    'REDIS_URL',
+    'keep the room in Redis, shared by every node with the same URL and prefix (default: in memory)',
+    'URL',
+  ],
+  ['redis-prefix', 'redisPrefix', 'REDIS_PREFIX', `prefix of every Redis key (default ${DEFAULTS.redisPrefix})`, 'PREFIX'],
+  ['node-id', 'nodeId', 'NODE_ID', "this node's short name, shown per pane (default: random per start)", 'ID'],
+  ['log-level', 'logLevel', 'LOG_LEVEL', `fatal|error|warn|info|debug|silent (default ${DEFAULTS.logLevel})`, 'LEVEL'],
+];
 
 export function helpText(): string {
   const rows = [
-    ['--host HOST', 'HOST', `address to listen on (default ${DEFAULTS.host})`],
-    ...Object.entries(NUMERIC_FLAGS).map(([name, flag]) => [`--${name} N`, flag.env, `${flag.help} (default ${DEFAULTS[flag.key]})`]),
+    ...NUMERIC_FLAGS.map(([name, key, env, help]) => [`--${name} N`, env, `${help} (default ${DEFAULTS[key]})`]),
+    ...STRING_FLAGS.map(([name, , env, help, value]) => [`--${name} ${value}`, env, help]),
     ['--rate-limit on|off', 'RATE_LIMIT', 'send rate limit; off for benchmarks (default on)'],
     ['--origin URL', 'ALLOWED_ORIGINS', 'extra origin allowed on WS/Socket.IO handshakes; repeat, or comma-separate in env'],
     ['--allowed-host NAME', 'ALLOWED_HOSTS', 'extra Host name accepted (besides localhost and own addresses); repeat, or comma-separate'],
-    [
-      '--presenter-token TOKEN',
-      'PRESENTER_TOKEN',
-      `token for the lab controls, at least ${MIN_PRESENTER_TOKEN_LENGTH} characters (default: random, printed at start-up)`,
-    ],
-    ['--redis URL', 'REDIS_URL', 'keep the room in Redis, shared by every node with the same URL and prefix (default: in memory)'],
-    ['--redis-prefix PREFIX', 'REDIS_PREFIX', `prefix of every Redis key (default ${DEFAULTS.redisPrefix})`],
-    ['--node-id ID', 'NODE_ID', "this node's short name, shown per pane (default: random per start)"],
-    ['--log-level LEVEL', 'LOG_LEVEL', `fatal|error|warn|info|debug|silent (default ${DEFAULTS.logLevel})`],
     ['-h, --help', '', 'print this help'],
   ];
   const width = Math.max(...rows.map((row) => row[0]!.length));
@@ -185,7 +183,7 @@ export function helpText(): string {
   return [
     'Usage: npm start -- [options]   (or: node dist/src/main.js [options])',
     '',
-    'Runs Transport Lab: one chat room over short polling, long polling, WebSocket and Socket.IO.',
+    `Runs Transport Lab: one chat room over ${new Intl.ListFormat('en').format(TRANSPORTS.map((transport) => transport.displayName))}.`,
     'Flags win over environment variables, which win over defaults.',
     '',
     ...rows.map(([flag, env, help]) => `  ${flag!.padEnd(width)}  ${env!.padEnd(envWidth)}  ${help}`),
@@ -207,16 +205,10 @@ function parseFlags(argv: string[]) {
       strict: true,
       options: {
         help: { type: 'boolean', short: 'h' },
-        host: { type: 'string' },
         origin: { type: 'string', multiple: true },
         'allowed-host': { type: 'string', multiple: true },
-        'log-level': { type: 'string' },
-        'presenter-token': { type: 'string' },
         'rate-limit': { type: 'string' },
-        redis: { type: 'string' },
-        'redis-prefix': { type: 'string' },
-        'node-id': { type: 'string' },
-        ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((name) => [name, { type: 'string' as const }])),
+        ...Object.fromEntries([...NUMERIC_FLAGS, ...STRING_FLAGS].map(([name]) => [name, { type: 'string' as const }])),
       },
     }).values;
   } catch (error) {
@@ -230,16 +222,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerOption
   if (values.help) return null;
 
   const options: ServerOptions = { ...DEFAULTS };
-  for (const [name, flag] of Object.entries(NUMERIC_FLAGS)) {
-    const raw = (values as Record<string, unknown>)[name] ?? env[flag.env];
-    if (typeof raw === 'string' && raw !== '') options[flag.key] = toPositiveInt(`--${name}`, raw);
+  const given = (name: string, envName: string): string | undefined => (values as Record<string, string | undefined>)[name] ?? env[envName];
+  for (const [name, key, envName] of NUMERIC_FLAGS) {
+    const raw = given(name, envName);
+    if (raw !== undefined && raw !== '') options[key] = toPositiveInt(`--${name}`, raw);
   }
-  options.host = values.host ?? env.HOST ?? DEFAULTS.host;
-  options.logLevel = values['log-level'] ?? env.LOG_LEVEL ?? DEFAULTS.logLevel;
-  options.presenterToken = values['presenter-token'] ?? env.PRESENTER_TOKEN ?? DEFAULTS.presenterToken;
-  options.redisUrl = values.redis ?? env.REDIS_URL ?? DEFAULTS.redisUrl;
-  options.redisPrefix = values['redis-prefix'] ?? env.REDIS_PREFIX ?? DEFAULTS.redisPrefix;
-  options.nodeId = values['node-id'] ?? env.NODE_ID ?? DEFAULTS.nodeId;
+  for (const [name, key, envName] of STRING_FLAGS) options[key] = given(name, envName) ?? DEFAULTS[key];
   const origins = values.origin ?? env.ALLOWED_ORIGINS?.split(',') ?? [];
   options.allowedOrigins = origins.map((origin) => origin.trim()).filter(Boolean);
   const hosts = values['allowed-host'] ?? env.ALLOWED_HOSTS?.split(',') ?? [];

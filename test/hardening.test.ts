@@ -11,7 +11,7 @@ import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { Room } from '../src/chat/room.js';
 import { DEFAULTS } from '../src/config.js';
-import { NAMESPACE_JOIN_MS } from '../src/transports/engine-sessions.js';
+import { NAMESPACE_JOIN_MS } from '../src/transports/engine.js';
 import { Guard } from '../src/transports/guard.js';
 import { rawExchange } from './faults/hostile.js';
 import { connected, disconnectAll, input, makeClient, Recorder, startServer, TRANSPORTS, waitFor } from './helpers.js';

@@ -79,6 +79,11 @@ export async function connected(client: ClientTransport): Promise<Recorder> {
   return recorder;
 }
 
+/** One connected client of every transport of the descriptor list, each with its recorder, in the list's order. */
+export function connectEvery(baseUrl: string, options: Partial<ClientTransportOptions> = {}): Promise<Recorder[]> {
+  return Promise.all(TRANSPORTS.map((name) => connected(makeClient(name, baseUrl, options))));
+}
+
 export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

@@ -7,6 +7,7 @@ import { TRANSPORTS as DESCRIPTORS, type TransportName } from '../src/chat/trans
 import type { LabUpdate } from '../src/lab/settings.js';
 import {
   connected,
+  connectEvery,
   disconnectAll,
   input,
   isStrictlyIncreasing,
@@ -114,8 +115,7 @@ describe('lab network conditions', () => {
   });
 
   it('drop connections: every client reconnects and catches up, nothing lost or doubled', async () => {
-    const clients = TRANSPORTS.map((name) => makeClient(name, server.baseUrl, { waitMs: 5000 }));
-    const recorders = await Promise.all(clients.map((client) => connected(client)));
+    const recorders = await connectEvery(server.baseUrl, { waitMs: 5000 });
     const before = [await post('before the drop')];
     for (const { name } of DESCRIPTORS.filter((transport) => transport.droppable)) {
       await waitFor(() => recorders.every((recorder) => recorder.messages.length >= before.length), 5000, 'deliveries');

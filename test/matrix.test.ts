@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClientTransport } from '../src/client/transport.js';
 import {
-  connected,
+  connectEvery,
   disconnectAll,
   input,
   isStrictlyIncreasing,
-  makeClient,
   startServer,
   TRANSPORTS,
   type Recorder,
@@ -16,16 +15,13 @@ import {
 
 describe(`all ${TRANSPORTS.length}×${TRANSPORTS.length} sender/receiver pairs`, () => {
   let server: RunningServer;
-  const clients: ClientTransport[] = [];
-  const receivers = new Map<string, Recorder>();
+  let clients: ClientTransport[] = [];
+  let receivers: Recorder[] = [];
 
   before(async () => {
     server = await startServer();
-    for (const name of TRANSPORTS) {
-      const client = makeClient(name, server.baseUrl);
-      clients.push(client);
-      receivers.set(name, await connected(client));
-    }
+    receivers = await connectEvery(server.baseUrl);
+    clients = receivers.map((recorder) => recorder.client);
   });
   after(async () => {
     disconnectAll();
@@ -47,7 +43,8 @@ describe(`all ${TRANSPORTS.length}×${TRANSPORTS.length} sender/receiver pairs`,
       );
     }
     const total = TRANSPORTS.length * perSender;
-    for (const [name, recorder] of receivers) {
+    for (const recorder of receivers) {
+      const name = recorder.client.name;
       await recorder.waitForMessages(total);
       await new Promise((resolve) => setTimeout(resolve, 150)); // room for a stray duplicate to show
       const ids = recorder.ids();

@@ -3,7 +3,8 @@
 // As in engine.io's lib/transport.ts, this base owns the state and each
 // transport only does its I/O: how to write a frame, how much is buffered,
 // how to close. The base does admission (origin, cursor, connection slot),
-// the welcome and catch-up (charged to the address's catch-up byte budget), the
+// the welcome and catch-up (charged to the address's catch-up byte budget, and
+// written in chunks as fast as the peer takes them), the
 // cut of a persistent flooder, the room subscription with one encoding per
 // broadcast, the lab's delay queues, gauges and drop, the slow-consumer cut,
 // the heartbeat and shutdown, and what a room shared through Redis adds: the
@@ -11,6 +12,7 @@
 // a retryable error while Redis is down, every connection closed when the
 // room starts over under a new epoch.
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { parseSendInput, type ChatError, type Message } from '../chat/message.js';
 import { appendError } from '../chat/room.js';
@@ -19,7 +21,7 @@ import type { DelayQueue } from '../lab/delay-queue.js';
 import { catchupFor, withCatchup } from './catchup.js';
 import { parseClientId } from './client-id.js';
 import { parseCursor, type Cursor } from './cursor.js';
-import { clientIp } from './guard.js';
+import { approxMessageBytes, clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import type { TransportContext } from './types.js';
 
@@ -69,6 +71,12 @@ export interface PushPeer<Frame> {
   /** Bytes held for this peer and not yet taken by the kernel. */
   bufferedBytes(): number;
   /**
+   * Calls `then` once the peer's buffered bytes have gone down (its socket
+   * drained), or on the next turn when there is nothing to wait for. Never
+   * after the peer closed.
+   */
+  whenDrained(then: () => void): void;
+  /**
    * Close politely; the client reconnects and resumes. `restart`: the room
    * started over under a new epoch (the client gets its reset on reconnect).
    */
@@ -93,13 +101,29 @@ export function welcomeHeader(event: Extract<PushEvent, { type: 'welcome' }>): {
   return { epoch: event.epoch, cursor: event.cursor, nodeId: event.nodeId, ...(event.reset && { reset: true }) };
 }
 
+/** PushPeer.whenDrained for a peer that writes straight to a TCP socket (WebSocket, SSE). */
+export function whenSocketDrained(socket: Duplex, then: () => void): void {
+  if (socket.writableNeedDrain) socket.once('drain', then);
+  else setImmediate(then);
+}
+
+/**
+ * A catch-up goes out in chunks of about this many bytes, the next one only
+ * once the peer's buffer is below it again: a slow reader that resumes from an
+ * old cursor holds about two chunks of our memory, not its whole backlog.
+ */
+export const CATCHUP_CHUNK_BYTES = 64 * 1024;
+
 const TOO_MANY_CONNECTIONS: ChatError = { code: 'too_many_connections', message: 'too many connections from this address' };
 const CATCHUP_BUDGET: ChatError = { code: 'catchup_budget', message: 'too much history asked from this address, retry later' };
 
 export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPeer<Frame>> {
   /** Open connections: the ones live messages go to. */
   protected readonly peers = new Set<Peer>();
-  /** Open connections whose catch-up waits for the room (a Redis room's mirror behind their cursor): no live messages yet. */
+  /**
+   * Open connections not live yet: their catch-up waits for the room (a Redis
+   * room's mirror behind their cursor) or is still being written. They get no broadcast.
+   */
   protected readonly pending = new Set<Peer>();
   /** The lab's added latency, each direction, in order. */
   protected readonly inbound: DelayQueue;
@@ -125,12 +149,12 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     this.outbound = context.lab.queue(name, 'out');
     context.lab.attach(name, {
       ...lab,
-      connections: () => this.peers.size,
+      connections: () => this.peers.size + this.pending.size,
       clientIds: () => [...this.peers, ...this.pending].map((peer) => peer.participant),
       drop: () => {
-        const cut = this.peers.size;
-        for (const peer of [...this.peers]) peer.terminate();
-        return cut;
+        const open = [...this.peers, ...this.pending];
+        for (const peer of open) peer.terminate();
+        return open.length;
       },
     });
 
@@ -182,28 +206,65 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     return { ok: true, cursor: cursor.value, clientId: clientId.value, releaseSlot };
   }
 
-  /** A connection is open: the welcome and its catch-up go out, then every live message. */
+  /**
+   * A connection is open: the welcome and its catch-up go out, then every live
+   * message. Synchronous unless the room must settle the cursor first or the
+   * peer is slower than its catch-up; live messages follow it in the same tick.
+   */
   protected open(peer: Peer, cursor: Cursor): void {
     this.pending.add(peer);
     this.context.lab.stats.seen(this.name, peer.participant);
-    // Synchronous unless the room must settle the cursor first; live messages follow the catch-up in the same tick.
     withCatchup(catchupFor(this.context.room, cursor.since, cursor.epoch), (catchup) => {
-      if (!this.pending.delete(peer)) return; // closed while waiting
+      if (!this.pending.has(peer)) return; // closed while waiting
+      const resumesAfter = catchup.messages.length > 0 ? catchup.messages[0]!.id - 1 : catchup.cursor;
       const welcome: PushEvent = {
         type: 'welcome',
         epoch: catchup.epoch,
         cursor: catchup.cursor,
         ...(catchup.reset && { reset: true }),
         nodeId: this.fastify.nodeId,
-        resumesAfter: catchup.messages.length > 0 ? catchup.messages[0]!.id - 1 : catchup.cursor,
+        resumesAfter,
       };
-      const frames = [welcome, ...catchup.messages.map((message): PushEvent => ({ type: 'message', message }))];
-      this.sendLater(
-        peer,
-        frames.map((event) => this.encode(event)),
-      );
-      this.peers.add(peer);
+      const frame = this.encode(welcome);
+      this.outbound.push(() => this.#writeCatchup(peer, catchup.epoch, resumesAfter, [frame]));
     });
+  }
+
+  /**
+   * Writes the messages after `after` from the room's log (not a copy held
+   * per peer), chunk by chunk while the peer takes them, waiting for its
+   * drain when it does not; the last chunk and going live happen in one tick,
+   * so the broadcasts that follow carry exactly the messages after it.
+   */
+  #writeCatchup(peer: Peer, epoch: string, after: number, head: Frame[] = []): void {
+    if (!this.pending.has(peer)) return; // closed meanwhile
+    let last = after;
+    let frames = head;
+    for (;;) {
+      const rest = this.context.room.since(last, epoch);
+      // A reader this slow let its cursor fall out of the history: cut, it reconnects and is told (reset).
+      if (rest.reset) return peer.terminate();
+      let bytes = 0;
+      let taken = 0;
+      for (const message of rest.messages) {
+        if (bytes >= CATCHUP_CHUNK_BYTES) break;
+        frames.push(this.encode({ type: 'message', message }));
+        bytes += approxMessageBytes(message);
+        last = message.id;
+        taken++;
+      }
+      this.#write(peer, frames);
+      frames = [];
+      if (taken === rest.messages.length) {
+        this.pending.delete(peer);
+        this.peers.add(peer);
+        return;
+      }
+      if (peer.bufferedBytes() >= CATCHUP_CHUNK_BYTES) {
+        const resumeAfter = last;
+        return peer.whenDrained(() => this.#writeCatchup(peer, epoch, resumeAfter));
+      }
+    }
   }
 
   /** The connection ended, whatever the reason. */
@@ -219,10 +280,14 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
 
   /** Frames to one peer, after the added latency. */
   protected sendLater(peer: Peer, frames: Frame[]): void {
-    for (const frame of frames) this.#countPayload(frame, 1);
-    this.outbound.push(() => {
-      for (const frame of frames) peer.write(frame);
-    });
+    this.outbound.push(() => this.#write(peer, frames));
+  }
+
+  #write(peer: Peer, frames: Frame[]): void {
+    for (const frame of frames) {
+      this.#countPayload(frame, 1);
+      peer.write(frame);
+    }
   }
 
   /**
@@ -240,11 +305,19 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
   }
 
   /**
-   * One send: checked, admitted by the rate limit (`sender.key` namespaced per
-   * transport), appended. The caller answers after `await`. While the room's
-   * store (Redis) is unreachable the answer is a retryable error.
+   * One send from `peer`: checked, admitted by the rate limit (`sender.key`
+   * namespaced per transport), appended, then handed to `answer` (which queues
+   * the transport's reply). While the room's store (Redis) is unreachable the
+   * result is a retryable error. A sender that keeps sending into its rate
+   * limit is expelled, behind its answer in the outbound queue.
    */
-  protected async appendFrom(sender: Sender, input: unknown): Promise<SendResult> {
+  protected async appendFrom(peer: Peer, sender: Sender, input: unknown, answer: (result: SendResult) => void): Promise<void> {
+    const result = await this.#append(sender, input);
+    answer(result);
+    if (!result.ok && result.persistent) this.expelLater(peer);
+  }
+
+  async #append(sender: Sender, input: unknown): Promise<SendResult> {
     const parsed = parseSendInput(input);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const admission = this.context.guard.admitSend(sender.key, sender.ip);
@@ -255,14 +328,6 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     } catch (error) {
       return { ok: false, error: appendError(error) };
     }
-  }
-
-  /**
-   * After a refused send has been answered: a sender that keeps sending into
-   * its rate limit is expelled, behind the answer in the outbound queue.
-   */
-  protected expelIfPersistent(peer: Peer, result: SendResult): void {
-    if (!result.ok && result.persistent) this.expelLater(peer);
   }
 
   /** Expels `peer` once what is queued for it has gone out. */
@@ -295,7 +360,8 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
   }
 
   #heartbeat(): void {
-    for (const peer of this.peers) {
+    // Peers still catching up too: a reader that stopped reading is found out the same way.
+    for (const peer of [...this.peers, ...this.pending]) {
       if (!peer.ping) continue;
       if (peer.answersPings) {
         if (this.#unanswered.has(peer)) {

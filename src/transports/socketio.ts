@@ -1,16 +1,13 @@
 // Socket.IO on its default path `/socket.io/`: HTTP long polling first, then
-// an upgrade to WebSocket when the network allows. The engine is bound by
-// hand (not attached to the http.Server) so its polling requests are Fastify
-// routes and its upgrades go through the shared upgrade router. The
-// connection's life is the push base's; this file speaks Socket.IO events.
-import { Server as EngineServer } from 'engine.io';
+// an upgrade to WebSocket when the network allows, over the Engine.IO server
+// of engine.ts. The connection's life is the push base's; this file speaks
+// Socket.IO events.
 import { Server, type Socket } from 'socket.io';
 import type { ChatError, Message } from '../chat/message.js';
 import type { Cursor } from './cursor.js';
-import { capEngineSessions } from './engine-sessions.js';
 import { connectionKey } from './client-id.js';
+import { EngineSession, serveEngine } from './engine.js';
 import { clientIp } from './guard.js';
-import { isOriginAllowed } from './origin.js';
 import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
 import type { TransportPlugin } from './types.js';
 
@@ -24,43 +21,19 @@ interface SocketData {
   clientId: string | undefined;
 }
 
-/** The engine.io internals a peer reads; not in its type declarations. */
-interface EngineConnection {
-  writeBuffer: Array<{ data?: unknown }>;
-  transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
-  close(discard: boolean): void;
-}
-
-/** Socket.IO encodes its own packets: a "frame" here is the event to emit. */
-class SocketIoPeer implements PushPeer<PushEvent> {
+/** Socket.IO encodes its own packets: a "frame" here is the event to emit. Buffering, drain and cuts are its Engine.IO session's. */
+class SocketIoPeer extends EngineSession implements PushPeer<PushEvent> {
   readonly sender: Sender;
-  readonly #conn: EngineConnection;
   constructor(
     readonly socket: Socket,
     readonly participant: string,
   ) {
+    super(socket.conn);
     this.sender = { key: `sio:${socket.id}`, ip: clientIp(socket.request) };
-    this.#conn = socket.conn as unknown as EngineConnection;
   }
   write(event: PushEvent): void {
     if (event.type === 'message') this.socket.emit('message', event.message);
     else this.socket.emit('welcome', welcomeHeader(event));
-  }
-  /** engine.io's packet queue (it grows while the transport is busy or, on polling, while the client does not poll) plus the ws send buffer. */
-  bufferedBytes(): number {
-    let bytes = this.#conn.transport.socket?.bufferedAmount ?? 0;
-    for (const packet of this.#conn.writeBuffer) bytes += typeof packet.data === 'string' ? packet.data.length : 64;
-    return bytes;
-  }
-  /** At once: a polite disconnect would make each polling client wait up to 30 s for its next poll, holding the close. */
-  close(): void {
-    this.#conn.close(true);
-  }
-  /** Drops what is queued (a plain close would wait for the queue to drain). */
-  terminate(): void {
-    const ws = this.#conn.transport.socket;
-    this.#conn.close(true);
-    ws?.terminate?.();
   }
   /** As WebSocket's 1008: the client is told (`disconnect` with reason "io server disconnect") and does not reconnect by itself. */
   expel(): void {
@@ -69,25 +42,9 @@ class SocketIoPeer implements PushPeer<PushEvent> {
 }
 
 class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
-  readonly engine = new EngineServer({
-    maxHttpBufferSize: this.context.options.maxPayloadBytes,
-    pingInterval: 25_000,
-    pingTimeout: 20_000,
-    allowRequest: (req, callback) => {
-      const allowed = isOriginAllowed(req, this.context.options.allowedOrigins);
-      callback(allowed ? null : `origin ${req.headers.origin} is not allowed`, allowed);
-    },
-    ...(this.context.options.allowedOrigins.length > 0 && { cors: { origin: this.context.options.allowedOrigins } }),
-  });
   readonly io = new Server({ path: SOCKETIO_PATH, serveClient: false });
 
   listen(): void {
-    // Every session id starts with the node's id, so a load balancer in front of
-    // several nodes can send a session's requests to its node by the `sid` query parameter.
-    const randomSessionId = this.engine.generateId.bind(this.engine);
-    this.engine.generateId = async (req) => `${this.fastify.nodeId}.${await randomSessionId(req)}`;
-    this.io.bind(this.engine);
-    capEngineSessions(this.engine, this.io, this.context.guard);
     this.io.use((socket, next) => {
       const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown; client?: unknown };
       const admission = this.admit(socket.request, { since: auth.since, epoch: auth.epoch, client: auth.client });
@@ -106,12 +63,12 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
       socket.on('send', (input: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return; // nobody to answer
         const answer = ack as (reply: SendAck) => void;
-        this.receive(peer, async () => {
-          const result = await this.appendFrom(peer.sender, input);
-          const reply: SendAck = result.ok ? result : { ok: false, error: result.error };
-          this.outbound.push(() => answer(reply));
-          this.expelIfPersistent(peer, result);
-        });
+        this.receive(peer, () =>
+          this.appendFrom(peer, peer.sender, input, (result) => {
+            const reply: SendAck = result.ok ? result : { ok: false, error: result.error };
+            this.outbound.push(() => answer(reply));
+          }),
+        );
       });
       socket.onAny((event: string, ...args: unknown[]) => {
         if (event === 'send') return;
@@ -132,7 +89,7 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
     for (const peer of [...this.peers]) if (this.isTooSlow(peer)) peer.terminate();
     // The usual case, no impairment: everyone connected, without listing them
     // (a room made of thousands of socket ids costs more than the send).
-    // A socket whose catch-up waits for the room (see PushTransport.open) gets its messages from that catch-up.
+    // A socket not live yet (see PushTransport.pending) gets its messages from its catch-up.
     if (this.outbound.passThrough && this.pending.size === 0) return void this.io.emit('message', message);
     const targets = [...this.peers].map((peer) => peer.socket.id);
     if (targets.length > 0) this.outbound.push(() => this.io.to(targets).emit('message', message));
@@ -141,28 +98,6 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
 
 export const socketio: TransportPlugin = (fastify, context) => {
   const transport = new SocketIoTransport('socketio', fastify, context, { httpPrefix: SOCKETIO_PATH });
+  serveEngine(fastify, context, transport.io, SOCKETIO_PATH);
   transport.listen();
-  const { engine } = transport;
-
-  // Polling requests: engine.io reads the raw body itself, so this scope
-  // leaves every body unparsed and hands the request over untouched.
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  fastify.route({
-    method: ['GET', 'POST', 'OPTIONS'],
-    url: SOCKETIO_PATH,
-    handler: (request, reply) => {
-      reply.hijack();
-      engine.handleRequest(request.raw, reply.raw);
-    },
-  });
-  fastify.upgrades.add(SOCKETIO_PATH, (req, socket, head) => {
-    context.lab.stats.watchSocket('socketio', socket);
-    engine.handleUpgrade(req, socket, head);
-  });
-  // After the base closed its sockets: handshakes not yet connected too.
-  fastify.addHook('preClose', (done) => {
-    engine.close();
-    done();
-  });
 };

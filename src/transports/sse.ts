@@ -11,7 +11,7 @@ import { CURSOR_PATTERN } from './cursor.js';
 import { ClientIdSchema, connectionKey } from './client-id.js';
 import { clientIp } from './guard.js';
 import { httpClientKey, messagesUrl, registerSendRoute } from './http-common.js';
-import { PushTransport, welcomeHeader, type PushEvent, type PushPeer } from './push.js';
+import { PushTransport, welcomeHeader, whenSocketDrained, type PushEvent, type PushPeer } from './push.js';
 import type { TransportPlugin } from './types.js';
 
 /** How soon a browser's EventSource reconnects after a cut (its default is a few seconds). */
@@ -41,6 +41,9 @@ class SsePeer implements PushPeer<Buffer> {
   }
   bufferedBytes(): number {
     return this.res.writableLength + (this.res.socket?.writableLength ?? 0);
+  }
+  whenDrained(then: () => void): void {
+    if (this.res.socket) whenSocketDrained(this.res.socket, then);
   }
   close(): void {
     this.res.end();

@@ -6,7 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ChatError } from '../chat/message.js';
 import { connectionKey } from './client-id.js';
 import { clientIp } from './guard.js';
-import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
+import { PushTransport, welcomeHeader, whenSocketDrained, type PushEvent, type PushPeer, type Sender } from './push.js';
 import type { TransportPlugin } from './types.js';
 import { refuseUpgrade } from './upgrade.js';
 
@@ -21,6 +21,8 @@ class WebSocketPeer implements PushPeer<Buffer> {
   readonly answersPings = true;
   constructor(
     readonly ws: WebSocket,
+    /** The upgraded TCP socket `ws` writes to. */
+    readonly socket: Duplex,
     readonly sender: Sender,
     readonly participant: string,
   ) {}
@@ -29,6 +31,9 @@ class WebSocketPeer implements PushPeer<Buffer> {
   }
   bufferedBytes(): number {
     return this.ws.bufferedAmount;
+  }
+  whenDrained(then: () => void): void {
+    whenSocketDrained(this.socket, then);
   }
   close(reason: 'shutdown' | 'restart'): void {
     if (reason === 'restart') this.ws.close(CLOSE_SERVICE_RESTART, 'the room started over');
@@ -72,7 +77,7 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
     this.context.lab.stats.watchSocket('websocket', socket);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const sender = { key: `ws:${++this.#connectionCount}`, ip: clientIp(req) };
-      const peer = new WebSocketPeer(ws, sender, admission.clientId ?? connectionKey(socket));
+      const peer = new WebSocketPeer(ws, socket, sender, admission.clientId ?? connectionKey(socket));
       ws.on('pong', () => this.alive(peer));
       ws.on('message', (data, isBinary) => this.receive(peer, () => this.#onFrame(peer, data, isBinary)));
       ws.on('error', () => ws.terminate());
@@ -101,12 +106,10 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
     const { type, ...input } = parsed as { type?: unknown } & Record<string, unknown>;
     const clientMsgId = typeof input.clientMsgId === 'string' ? input.clientMsgId : undefined;
     if (type !== 'send') return sendError({ code: 'unknown_type', message: `unknown frame type ${JSON.stringify(type)}` }, clientMsgId);
-    const result = await this.appendFrom(peer.sender, input);
-    if (!result.ok) {
-      sendError(result.error, clientMsgId);
-      return this.expelIfPersistent(peer, result);
-    }
-    this.sendLater(peer, [frame({ type: 'ack', clientMsgId: result.message.clientMsgId, id: result.message.id })]);
+    await this.appendFrom(peer, peer.sender, input, (result) => {
+      if (!result.ok) return sendError(result.error, clientMsgId);
+      this.sendLater(peer, [frame({ type: 'ack', clientMsgId: result.message.clientMsgId, id: result.message.id })]);
+    });
   }
 }
 

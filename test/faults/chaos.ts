@@ -28,6 +28,10 @@ export interface ChaosOptions {
   /** Every so many cut ticks, stall all connections for `stallMs` instead of cutting. */
   stallEvery?: number;
   stallMs?: number;
+  /** Sends not all acknowledged by then: the run stops sending and reports them (default 5 minutes). */
+  sendDeadlineMs?: number;
+  /** Keep a timeline per client (status, wire, resets, syncs, deliveries, the proxy's faults) and return those of the clients that fail. */
+  timeline?: boolean;
 }
 
 export interface TransportTally {
@@ -42,6 +46,8 @@ export interface TransportTally {
 
 export interface ChaosResult {
   sent: number;
+  /** Sends still not acknowledged when the send deadline passed. */
+  unacknowledged: number;
   /** Messages in the (last) room. */
   roomMessages: number;
   /** Acknowledged sends found in no room (lost uplink). */
@@ -54,6 +60,24 @@ export interface ChaosResult {
   transports: Record<TransportName, TransportTally>;
   /** Clients that had not caught up when the settle time ran out: what they were doing. */
   stragglers: string[];
+  /** With `timeline`: one per client that lost, doubled, reordered, saw the wrong resets or did not catch up. */
+  timelines: string[];
+}
+
+/** What went wrong in a run (empty: every client has every message exactly once, in order, with the expected resets). */
+export function chaosProblems(result: ChaosResult): string[] {
+  const problems: string[] = [];
+  if (result.unacknowledged > 0) problems.push(`${result.unacknowledged} sends never acknowledged`);
+  if (result.missingFromRooms > 0) problems.push(`${result.missingFromRooms} acknowledged sends in no room`);
+  if (result.doubledInRooms > 0) problems.push(`${result.doubledInRooms} sends appended twice`);
+  for (const [name, tally] of Object.entries(result.transports)) {
+    const { lost, duplicated, reordered } = tally;
+    if (lost + duplicated + reordered > 0) problems.push(`${name}: ${lost} lost, ${duplicated} duplicated, ${reordered} reordered`);
+    const wrongResets = tally.clients - tally.resetAsExpected;
+    if (wrongResets > 0) problems.push(`${name}: ${wrongResets} clients saw the wrong resets (restart: ${result.restarted})`);
+  }
+  if (result.stragglers.length > 0) problems.push(`not caught up: ${result.stragglers.join('; ')}`);
+  return problems;
 }
 
 interface Server {
@@ -69,6 +93,20 @@ async function startRoomServer(port: number, historyLimit: number): Promise<Serv
   return { app, room };
 }
 
+/** 1..3, 7, 9..12 */
+function compactIds(ids: number[]): string {
+  if (ids.length === 0) return 'none';
+  const ranges: string[] = [];
+  let from = ids[0]!;
+  for (let index = 1; index <= ids.length; index++) {
+    if (ids[index] === ids[index - 1]! + 1) continue;
+    const to = ids[index - 1]!;
+    ranges.push(from === to ? `${from}` : `${from}..${to}`);
+    from = ids[index]!;
+  }
+  return ranges.join(', ');
+}
+
 /** Lost, duplicated and reordered ids of one client against the ids it should have. */
 export function tally(received: number[], expected: number[]): { lost: number; duplicated: number; reordered: number } {
   const seen = new Set(received);
@@ -78,8 +116,52 @@ export function tally(received: number[], expected: number[]): { lost: number; d
   return { lost, duplicated, reordered };
 }
 
+/** One client's (or the proxy's) events, with times from the run's start; consecutive deliveries make one range. */
+class Timeline {
+  readonly entries: Array<{ at: number; text: string; from?: number; to?: number }> = [];
+  constructor(
+    readonly label: string,
+    readonly started: number,
+  ) {}
+
+  add(text: string): void {
+    this.entries.push({ at: Date.now() - this.started, text });
+  }
+
+  delivered(id: number): void {
+    const last = this.entries.at(-1);
+    if (last?.to !== undefined && id === last.to + 1) last.to = id;
+    else this.entries.push({ at: Date.now() - this.started, text: 'messages', from: id, to: id });
+  }
+
+  render(): string[] {
+    return this.entries.map(({ at, text, from, to }) => {
+      const what = from === undefined ? text : from === to ? `message ${from}` : `messages ${from}..${to}`;
+      return `${String(at).padStart(7)} ms  ${this.label.padEnd(16)} ${what}`;
+    });
+  }
+}
+
+/** Follows a client: everything it says it does, and what it gets. */
+function follow(client: ClientTransport, timeline: Timeline): void {
+  client.on('status', (status, detail) => timeline.add(`status ${status}${detail ? ` (${detail})` : ''}`));
+  client.on('reset', (epoch) => timeline.add(`RESET to epoch ${epoch}`));
+  client.on('sync', (info) => timeline.add(`sync at ${info.cursor} (caught up ${info.caughtUp}${info.reset ? ', reset' : ''})`));
+  client.on('error', (error) => timeline.add(`error ${error.code}: ${error.message}`));
+  client.on('message', (message) => timeline.delivered(message.id));
+  client.on('wire', (entry) => {
+    if (entry.label === 'message') return; // the deliveries say it
+    const arrow = entry.direction === 'up' ? 'up ' : entry.direction === 'down' ? 'down ' : '';
+    const status = entry.status === undefined ? '' : ` -> ${entry.status}`;
+    const span = entry.kind === 'request' ? (entry.endAt === undefined ? ' (sent)' : ' (answered)') : '';
+    timeline.add(`wire ${entry.kind} ${arrow}${entry.label}${entry.detail ? ` ${entry.detail}` : ''}${status}${span}`);
+  });
+}
+
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
+  const faults = new Timeline('proxy', started);
+  const timelines = new Map<ClientTransport, Timeline>();
   const historyLimit = options.messages + 100; // every client can catch up from the log
   let server = await startRoomServer(0, historyLimit);
   const port = (server.app.server.address() as AddressInfo).port;
@@ -98,6 +180,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const client = makeClient(name, proxy.baseUrl, { since: 0, sendTimeoutMs: 1000, waitMs: 2000 });
       clients.push(client);
       const recorder = new Recorder(client);
+      if (options.timeline) {
+        const timeline = new Timeline(`${name}#${n}`, started);
+        follow(client, timeline);
+        timelines.set(client, timeline);
+      }
       const marks: number[] = [];
       client.on('reset', () => marks.push(recorder.messages.length));
       recorders.push(recorder);
@@ -113,20 +200,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     let tick = 0;
     ticker = setInterval(() => {
-      if (options.stallEvery && ++tick % options.stallEvery === 0) proxy.stall(options.stallMs ?? 500);
-      else proxy.cutRandom(options.cutFraction);
+      const open = proxy.connectionCount;
+      if (options.stallEvery && ++tick % options.stallEvery === 0) {
+        proxy.stall(options.stallMs ?? 500);
+        faults.add(`stall of all ${open} connections for ${options.stallMs ?? 500} ms`);
+      } else {
+        faults.add(`cut ${proxy.cutRandom(options.cutFraction)} of ${open} connections`);
+      }
     }, options.cutEveryMs);
     let acked = 0;
     let restarting: Promise<void> | undefined;
     const restart = async (): Promise<void> => {
+      faults.add('server restart begins');
       await server.app.close();
       server = await startRoomServer(port, historyLimit);
       restarted = true;
+      faults.add(`server restarted, epoch ${server.room.epoch}`);
     };
     const perSender = Math.ceil(options.messages / senders.length);
-    await Promise.all(
+    let sendingStopped = false;
+    const sending = Promise.all(
       senders.map(async (sender, index) => {
-        for (let n = 0; n < perSender && index * perSender + n < options.messages; n++) {
+        for (let n = 0; n < perSender && index * perSender + n < options.messages && !sendingStopped; n++) {
           const message = input(`${sender.name} ${index}/${n}`, `sender${index}`);
           sentIds.push(message.clientMsgId);
           await sender.send(message);
@@ -135,8 +230,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         }
       }),
     );
+    // A send that is never acknowledged (the clients retry for ever) ends the run as a failure with timelines, not a hang.
+    const sendDeadlineMs = options.sendDeadlineMs ?? 300_000;
+    let deadline: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      sending.then(() => true),
+      new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), sendDeadlineMs))),
+    ]).finally(() => clearTimeout(deadline));
+    if (!finished) {
+      sendingStopped = true;
+      sending.catch(() => undefined); // the clients are switched off below: their last sends reject
+    }
     await restarting;
     clearInterval(ticker);
+    faults.add(
+      finished
+        ? `faults stop; every send acknowledged; room at ${server.room.cursor}`
+        : `faults stop; ${sentIds.length - acked} sends still not acknowledged after ${sendDeadlineMs} ms; room at ${server.room.cursor}`,
+    );
 
     const room = server.room;
     await waitFor(
@@ -150,6 +261,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const transports = Object.fromEntries(
       TRANSPORTS.map((name) => [name, { clients: 0, delivered: 0, lost: 0, duplicated: 0, reordered: 0, resetAsExpected: 0 }]),
     ) as Record<TransportName, TransportTally>;
+    /** Clients that did not end right, with the ids they have of the (last) room. */
+    const failing: Array<{ client: ClientTransport; ids: Set<number> }> = [];
     for (const recorder of recorders) {
       const tallyOf = transports[recorder.client.name];
       const resets = recorder.resets.length;
@@ -171,13 +284,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       tallyOf.lost += counts.lost;
       tallyOf.duplicated += counts.duplicated;
       tallyOf.reordered += counts.reordered;
-      if (resets === (restarted ? 1 : 0) && recorder.resets.every((epoch) => epoch === room.epoch)) tallyOf.resetAsExpected++;
+      const resetsAsExpected = resets === (restarted ? 1 : 0) && recorder.resets.every((epoch) => epoch === room.epoch);
+      if (resetsAsExpected) tallyOf.resetAsExpected++;
+      const caughtUp = recorder.client.epoch === room.epoch && recorder.client.cursor === room.cursor;
+      if (!resetsAsExpected || !caughtUp || counts.lost + counts.duplicated + counts.reordered > 0) {
+        failing.push({ client: recorder.client, ids: new Set(current.map((message) => message.id)) });
+      }
     }
     const rooms = restarted ? [firstRoom, room] : [room];
     const roomIds = rooms.map((r) => r.since(0).messages.map((message) => message.clientMsgId));
     const stored = new Set(roomIds.flat());
     return {
       sent: sentIds.length,
+      unacknowledged: sentIds.length - acked,
       roomMessages: log.length,
       missingFromRooms: sentIds.filter((id) => !stored.has(id)).length,
       doubledInRooms: roomIds.reduce((sum, ids) => sum + ids.length - new Set(ids).size, 0),
@@ -188,6 +307,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       stragglers: clients
         .filter((client) => client.epoch !== room.epoch || client.cursor !== room.cursor)
         .map((client) => `${client.name} ${client.status} (${client.detail}) at ${client.cursor}/${room.cursor}`),
+      timelines: failing.flatMap(({ client, ids }) => {
+        const timeline = timelines.get(client);
+        if (!timeline) return [];
+        const merged = [...timeline.render(), ...faults.render()].sort((a, b) => parseInt(a) - parseInt(b));
+        const missing = compactIds(expected.filter((id) => !ids.has(id)));
+        const ended = `ended ${client.status} (${client.detail}) at ${client.cursor}/${room.cursor}, epoch ${client.epoch} (room ${room.epoch})`;
+        return [[`${timeline.label}: ${ended}; missing ${missing}`, ...merged].join('\n')];
+      }),
     };
   } finally {
     clearInterval(ticker);

@@ -47,4 +47,6 @@ process.on('message', (message: string) => {
   if (message === 'sample') process.send!({ type: 'sample', data: sample() });
   if (message === 'stop') void app.close().then(() => process.exit(0));
 });
+// The run that forked this one died (an error, Ctrl-C): do not outlive it.
+process.once('disconnect', () => process.exit(1));
 process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port });

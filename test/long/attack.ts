@@ -6,7 +6,6 @@
 // received over WebSocket, and fresh-connection requests), the server's RSS
 // peak, the connections and requests refused, and the honest messages lost
 // (must be 0). Exits 1 if an honest message was lost or the server died.
-import { fork } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
@@ -16,28 +15,20 @@ import { randomId } from '../../src/client/base.js';
 import { clientTransports } from '../../src/client/index.js';
 import type { WebSocketConstructor } from '../../src/client/transport.js';
 import type { AttackSample } from './attack-server.js';
+import { forkServer } from './server-process.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' } } });
 const attackMs = Number(values.seconds) * 1000;
 
 // --- the server, in its own process ----------------------------------------------
-const child = fork(new URL('./attack-server.js', import.meta.url), { execArgv: ['--max-old-space-size=512'], stdio: 'inherit' });
-let serverDied = false;
-child.once('exit', () => (serverDied = true));
-const pending: Array<(sample: AttackSample) => void> = [];
-const port = await new Promise<number>((resolve, reject) => {
-  child.on('message', (message: { type: string; port?: number; data?: AttackSample }) => {
-    if (message.type === 'ready') resolve(message.port!);
-    if (message.type === 'sample') pending.shift()?.(message.data!);
-  });
-  child.once('exit', (code) => reject(new Error(`attack server exited early (${code})`)));
-});
-const sample = (): Promise<AttackSample> =>
-  new Promise((resolve) => {
-    if (serverDied) return resolve({ rssBytes: 0, heapUsedBytes: 0, refused: {}, open: {} } as AttackSample);
-    pending.push(resolve);
-    child.send('sample');
-  });
+const server = await forkServer<AttackSample>(new URL('./attack-server.js', import.meta.url), ['--max-old-space-size=512'], {
+  rssBytes: 0,
+  heapUsedBytes: 0,
+  refused: {},
+  open: {},
+} as AttackSample);
+const { port } = server;
+const sample = (): Promise<AttackSample> => server.sample();
 const baseUrl = `http://127.0.0.1:${port}`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -335,15 +326,15 @@ for (const [name, attack] of Object.entries(attacks)) {
   );
   console.log(`  honest first tries: ${honest.firstTry.ok}/${honest.firstTry.sent} accepted`);
   console.log(
-    `  server RSS        : ${mb(before.rssBytes)} before, peak ${mb(peak)} (+${mb(peak - before.rssBytes)})${serverDied ? ', SERVER DIED' : ''}`,
+    `  server RSS        : ${mb(before.rssBytes)} before, peak ${mb(peak)} (+${mb(peak - before.rssBytes)})${server.died ? ', SERVER DIED' : ''}`,
   );
   console.log(`  refused           : ${refusedDelta(after, before)}`);
   console.log(`  honest lost       : ${honest.lost}`);
-  if (serverDied) break;
+  if (server.died) break;
   await sleep(2000); // let the server settle (sessions close, sockets drain)
 }
 receiver.disconnect();
 sender.disconnect();
-if (!serverDied) child.send('stop');
-console.log(`\n=> ${anyLost || serverDied ? 'FAILED' : 'OK: no honest message lost, server up'}`);
-process.exit(anyLost || serverDied ? 1 : 0);
+server.stop();
+console.log(`\n=> ${anyLost || server.died ? 'FAILED' : 'OK: no honest message lost, server up'}`);
+process.exit(anyLost || server.died ? 1 : 0);

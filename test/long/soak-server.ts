@@ -10,9 +10,12 @@ export interface ServerSample {
   rssBytes: number;
   heapUsedBytes: number;
   heldPolls: number;
+  /** WebSocket, Socket.IO and SSE connections. */
   socketConnections: number;
   roomSubscribers: number;
   httpConnections: number;
+  /** Sends the rate limit refused so far (clients retry them). */
+  sendsRefused: number;
   /** process.getActiveResourcesInfo() by kind: timers, sockets... */
   resources: Record<string, number>;
 }
@@ -37,6 +40,7 @@ async function sample(): Promise<ServerSample> {
     socketConnections: guard.connections.total,
     roomSubscribers: room.subscriberCount,
     httpConnections,
+    sendsRefused: guard.sendsRefused,
     resources,
   };
 }
@@ -45,4 +49,6 @@ process.on('message', (message: string) => {
   if (message === 'sample') void sample().then((data) => process.send!({ type: 'sample', data }));
   if (message === 'stop') void app.close().then(() => process.exit(0));
 });
+// The run that forked this one died (an error, Ctrl-C): do not outlive it.
+process.once('disconnect', () => process.exit(1));
 process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port });

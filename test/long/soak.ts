@@ -3,7 +3,7 @@
 // the server's RSS and heap slope after warm-up, delivery counts, and whether
 // held polls, socket connections and timers return to their idle level once
 // every client has left.
-import { fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { TransportName } from '../../src/chat/transports.js';
 import { clientTransports } from '../../src/client/index.js';
@@ -11,7 +11,20 @@ import { NODE_GLOBALS } from '../../src/client/node.js';
 import type { ClientTransport } from '../../src/client/transport.js';
 import { input, TRANSPORTS, waitFor } from '../helpers.js';
 import type { ServerSample } from './soak-server.js';
+import { forkServer } from './server-process.js';
 
+const HELP = `npm run soak -- [options]
+
+  The server runs with the default limits (npm start -- --help), all clients
+  from 127.0.0.1, spread evenly over every transport with the page's defaults.
+
+  --clients N         clients in all (1000)
+  --rate N            messages per second, each from a random client (20)
+  --minutes N         how long to measure after the warm-up (10)
+  --warmup-seconds N  traffic before the measurement starts (60)
+  --sample-seconds N  server sample period, each after a GC (10)
+  --help              this text
+`;
 const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '1000' },
@@ -19,8 +32,13 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     'warmup-seconds': { type: 'string', default: '60' },
     'sample-seconds': { type: 'string', default: '10' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const clientCount = Number(values.clients);
 const ratePerSec = Number(values.rate);
 const measureMs = Number(values.minutes) * 60_000;
@@ -28,20 +46,9 @@ const warmupMs = Number(values['warmup-seconds']) * 1000;
 const sampleMs = Number(values['sample-seconds']) * 1000;
 
 // --- the server, in its own process ---------------------------------------
-const child = fork(new URL('./soak-server.js', import.meta.url), { execArgv: ['--expose-gc'], stdio: 'inherit' });
-const pendingSamples: Array<(sample: ServerSample) => void> = [];
-const port = await new Promise<number>((resolve, reject) => {
-  child.on('message', (message: { type: string; port?: number; data?: ServerSample }) => {
-    if (message.type === 'ready') resolve(message.port!);
-    if (message.type === 'sample') pendingSamples.shift()?.(message.data!);
-  });
-  child.once('exit', (code) => reject(new Error(`soak server exited early (${code})`)));
-});
-const serverSample = (): Promise<ServerSample> =>
-  new Promise((resolve) => {
-    pendingSamples.push(resolve);
-    child.send('sample');
-  });
+const server = await forkServer<ServerSample>(new URL('./soak-server.js', import.meta.url), ['--expose-gc']);
+const { port } = server;
+const serverSample = (): Promise<ServerSample> => server.sample();
 const baseUrl = `http://127.0.0.1:${port}`;
 const idle = await serverSample();
 
@@ -91,15 +98,15 @@ const sendTimer = setInterval(() => {
   }
 }, 1000 / ratePerSec);
 
-const samples: Array<{ atMs: number } & ServerSample> = [];
+const samples: Array<{ atMs: number; load: number } & ServerSample> = [];
 const deadline = started + warmupMs + measureMs;
 while (Date.now() < deadline) {
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const sample = { atMs: Date.now() - started, ...(await serverSample()) };
+  const sample = { atMs: Date.now() - started, load: loadavg()[0]!, ...(await serverSample()) };
   samples.push(sample);
   process.stdout.write(
     `  t=${(sample.atMs / 1000).toFixed(0)}s rss=${mb(sample.rssBytes)} heap=${mb(sample.heapUsedBytes)} ` +
-      `held=${sample.heldPolls} sockets=${sample.socketConnections} acked=${acked}/${sent}\n`,
+      `held=${sample.heldPolls} sockets=${sample.socketConnections} acked=${acked}/${sent} load=${loadavg()[0]!.toFixed(1)}\n`,
   );
 }
 clearInterval(sendTimer);
@@ -152,10 +159,13 @@ for (const w of watched) {
 const timers = (sample: ServerSample): number => sample.resources.Timeout ?? 0;
 const sockets = (sample: ServerSample): number => sample.resources.TCPSocketWrap ?? 0;
 
+const loads = samples.map((sample) => sample.load);
 console.log('\nSoak summary');
 console.log(
   `  messages: sent ${sent}, acked ${acked}, refused ${refused}, room ends at id ${lastId}, ${((sent / sendingMs) * 1000).toFixed(1)} msg/s offered`,
 );
+console.log(`  first attempts rate-limited by the server (then retried by the client): ${loaded.sendsRefused}`);
+console.log(`  machine load average (1 min) during the run: ${Math.min(...loads).toFixed(1)} - ${Math.max(...loads).toFixed(1)}`);
 for (const name of TRANSPORTS) {
   const row = perTransport[name];
   console.log(`  ${name.padEnd(14)} ${row.clients} clients, lost ${row.lost}, duplicated or reordered ${row.outOfOrder}`);
@@ -168,7 +178,7 @@ console.log(
 );
 console.log('                 idle before | under load | after clients left');
 console.log(`  held polls   : ${idle.heldPolls} | ${loaded.heldPolls} | ${after.heldPolls}`);
-console.log(`  ws+sio conns : ${idle.socketConnections} | ${loaded.socketConnections} | ${after.socketConnections}`);
+console.log(`  push conns   : ${idle.socketConnections} | ${loaded.socketConnections} | ${after.socketConnections}`);
 console.log(`  subscribers  : ${idle.roomSubscribers} | ${loaded.roomSubscribers} | ${after.roomSubscribers}`);
 console.log(`  http conns   : ${idle.httpConnections} | ${loaded.httpConnections} | ${after.httpConnections}`);
 console.log(`  timers       : ${timers(idle)} | ${timers(loaded)} | ${timers(after)}`);
@@ -178,5 +188,5 @@ const lost = Object.values(perTransport).some((row) => row.lost > 0 || row.outOf
 console.log(
   `  => ${leaked || lost ? 'FAILED' : 'OK'}${leaked ? ' (counts did not return to idle)' : ''}${lost ? ' (deliveries lost or out of order)' : ''}`,
 );
-child.send('stop');
+server.stop();
 process.exit(leaked || lost ? 1 : 0);
