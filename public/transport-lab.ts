@@ -77,7 +77,7 @@ export class TransportLab extends LitElement {
           Presenter
         </button>
       </header>
-      ${this.presenterOpen ? html`<presenter-panel .serverState=${this.#serverState} revision=${this.#serverState.revision}></presenter-panel>` : ''}
+      ${this.presenterOpen ? html`<presenter-panel .lab=${lab} .serverState=${this.#serverState} revision=${this.#serverState.revision}></presenter-panel>` : ''}
       <comparison-view .lab=${lab} .serverState=${this.#serverState} ?largeText=${this.largeText}></comparison-view>
       <main class="panes">
         ${TRANSPORTS.map(
