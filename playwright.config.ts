@@ -1,30 +1,8 @@
 // Browser tests: real Chromium against the real server (started per worker
-// on port 0 by e2e/fixtures.ts). Playwright cannot download browsers here,
-// so the executable is found as the developers' guide says.
-import { existsSync } from 'node:fs';
-import { chromium, defineConfig } from '@playwright/test';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
-/** CHROMIUM_PATH, else Playwright's own browser if installed, else Debian's. */
-function chromiumExecutable(): string {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (existsSync(fromEnv)) return fromEnv;
-    throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist: point it at a Chromium binary, or unset it to use /usr/bin/chromium.`);
-  }
-  for (const candidate of [chromium.executablePath(), '/usr/bin/chromium']) {
-    if (candidate && existsSync(candidate)) return candidate;
-  }
-  throw new Error('No Chromium for the browser tests: install one (`apt-get install chromium`) or set CHROMIUM_PATH to a Chromium binary.');
-}
+// on port 0 by e2e/fixtures.ts). Which Chromium, and its flags: bench/chromium.ts.
+import { defineConfig } from '@playwright/test';
+// Shared with `npm run bench:page`, which launches the same browser the same way.
+import { chromiumLaunchOptions } from './bench/chromium.js';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -40,7 +18,7 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     viewport: { width: 1600, height: 1000 },
-    launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
+    launchOptions: chromiumLaunchOptions(),
     trace: 'retain-on-failure',
   },
 });

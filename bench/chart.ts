@@ -1,29 +1,14 @@
 // Renders latency vs clients (the capacity sweep) as a PNG: uPlot draws it
 // in headless Chromium, driven by Playwright.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from './chromium.js';
 import type { BenchReport } from './report.js';
 
 const require = createRequire(import.meta.url);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const COLORS = ['#c0392b', '#d68910', '#2471a3', '#239b56'];
-
-/** CHROMIUM_PATH, else Playwright's own browser if installed, else Debian's. */
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync(chromium.executablePath())) return undefined;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  throw new Error('No Chromium for the chart: apt-get install chromium, or set CHROMIUM_PATH');
-}
 
 /** x = every client count any transport reached; one p95 series per transport (null where it has no point). */
 function chartData(report: BenchReport): { clients: number[]; series: Array<{ label: string; p95: Array<number | null> }> } {
@@ -64,8 +49,7 @@ export async function renderChart(report: BenchReport, file: string): Promise<vo
     <body><div id="chart"></div><script>${readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')}</script>
     <script>new uPlot(${JSON.stringify(options)}, ${JSON.stringify(data)}, document.getElementById('chart'));</script></body></html>`;
 
-  const executablePath = chromiumPath();
-  const browser = await chromium.launch({ args: CHROMIUM_ARGS, ...(executablePath && { executablePath }) });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
     await page.setContent(html);
