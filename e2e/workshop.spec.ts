@@ -169,7 +169,7 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
     await expect
       .poll(async () => Number.parseFloat((await statsCell(page, 'short-polling', COLUMN.payloadShare).textContent())!))
       .toBeLessThanOrEqual(60);
-    expect(await number(statsCell(page, 'short-polling', COLUMN.requestsPerSec))).toBeGreaterThan(0);
+    await expect.poll(() => number(statsCell(page, 'short-polling', COLUMN.requestsPerSec))).toBeGreaterThan(0);
     await setAutoSend(page, 200, true);
     await setPollInterval(page, 1000);
   });
@@ -191,7 +191,8 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
     expect(longP50).toBeGreaterThan(350);
     expect(longP50).toBeLessThan(900);
     for (const transport of ['websocket', 'socketio', 'sse']) {
-      for (const stat of ['p50', 'p95', 'p99']) expect(await number(bar(page, transport, stat)), `${transport} ${stat}`).toBeLessThan(150);
+      // Far below the +400 ms of long polling (a loaded test machine has tails of its own).
+      for (const stat of ['p50', 'p95', 'p99']) expect(await number(bar(page, transport, stat)), `${transport} ${stat}`).toBeLessThan(250);
     }
     expect(await number(bar(page, 'websocket', 'p50'))).toBeLessThan(before.websocket + 50);
 
@@ -290,7 +291,7 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
     // Silent room (auto-send stopped): short polling's requests and bytes go on, WebSocket's and SSE's are 0.
     await expect.poll(() => number(statsCell(page, 'websocket', COLUMN.requestsPerSec)), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => number(statsCell(page, 'sse', COLUMN.requestsPerSec)), { timeout: 10_000 }).toBe(0);
-    expect(await number(statsCell(page, 'short-polling', COLUMN.requestsPerSec))).toBeGreaterThan(0);
+    await expect.poll(() => number(statsCell(page, 'short-polling', COLUMN.requestsPerSec)), { timeout: 10_000 }).toBeGreaterThan(0);
     await expect(presenter(page).locator('[data-stat="server-cpu"]')).toHaveText(/^\d+\.\d %$/);
   });
 
