@@ -1,7 +1,8 @@
 // Browser tests: real Chromium against the real server (started per worker
-// on port 0 by e2e/fixtures.ts), launched as bench/chromium.ts says.
+// on port 0 by e2e/fixtures.ts). Which Chromium, and its flags: bench/chromium.ts.
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumExecutable } from './bench/chromium.js';
+// Shared with `npm run bench:page`, which launches the same browser the same way.
+import { chromiumLaunchOptions } from './bench/chromium.js';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -17,7 +18,7 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     viewport: { width: 1600, height: 1000 },
-    launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
+    launchOptions: chromiumLaunchOptions(),
     trace: 'retain-on-failure',
   },
 });

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { chromium } from '@playwright/test';
 import { transportStyle, type TransportStyle } from '../public/transport-style.js';
-import { CHROMIUM_ARGS, chromiumExecutable } from './chromium.js';
+import { chromiumLaunchOptions } from './chromium.js';
 import type { BenchReport } from './report.js';
 
 const require = createRequire(import.meta.url);
@@ -54,7 +54,7 @@ export async function renderChart(report: BenchReport, file: string): Promise<vo
     <body><div id="chart"></div><script>${readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')}</script>
     <script>new uPlot(${JSON.stringify(options)}, ${JSON.stringify(data)}, document.getElementById('chart'));</script></body></html>`;
 
-  const browser = await chromium.launch({ args: CHROMIUM_ARGS, executablePath: chromiumExecutable() });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
     await page.setContent(html);

@@ -1,6 +1,7 @@
-// How Chromium is launched, for the browser tests (playwright.config.ts) and
-// the benchmark's chart (bench/chart.ts) alike. Playwright cannot download
-// browsers here, so the executable is found as the developers' guide says.
+// The Chromium the browser tests, `npm run bench:page` and the benchmark's
+// chart launch, and its flags: one place for all three. Playwright cannot
+// download browsers here, so the executable is found as the developers'
+// guide says.
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 
@@ -23,5 +24,11 @@ export function chromiumExecutable(): string {
   for (const candidate of [chromium.executablePath(), '/usr/bin/chromium']) {
     if (candidate && existsSync(candidate)) return candidate;
   }
-  throw new Error('No Chromium: install one (`apt-get install chromium`) or set CHROMIUM_PATH to a Chromium binary.');
+  throw new Error('No Chromium for the browser tests: install one (`apt-get install chromium`) or set CHROMIUM_PATH to a Chromium binary.');
 }
+
+/** Playwright's launch options for it. */
+export const chromiumLaunchOptions = (): { executablePath: string; args: string[] } => ({
+  executablePath: chromiumExecutable(),
+  args: CHROMIUM_ARGS,
+});

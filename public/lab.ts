@@ -62,4 +62,9 @@ export class Lab {
   resetStats(): void {
     for (const controller of this.controllers.values()) controller.resetStats();
   }
+
+  /** The presenter changed the network (added latency, jitter, the proxy): every pane's latency figures start over. */
+  restartFigures(): void {
+    for (const controller of this.controllers.values()) controller.restartFigures();
+  }
 }

@@ -33,6 +33,8 @@ function renderRange(knob: RangeKnob, controller: TransportController, config: S
       .value=${String(value)}
       @input=${(event: Event) => {
         transport[knob.setting] = Number(valueOf(event));
+        // Figures timed under the old value would hide the new one (p50 would take minutes to drift): they start over.
+        controller.restartFigures();
         rerender();
       }}
     />

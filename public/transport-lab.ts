@@ -29,7 +29,8 @@ export class TransportLab extends LitElement {
   /** The audience view's one pane. */
   @state() private picked: TransportName = 'websocket';
   readonly #view = viewMode();
-  readonly #serverState = new ServerStateController(this);
+  // Figures timed under the old network conditions would mix with the new: they start over.
+  readonly #serverState = new ServerStateController(this, () => this.lab?.restartFigures());
   #autoSend: AutoSendController | undefined;
 
   protected override createRenderRoot(): HTMLElement {
@@ -77,7 +78,7 @@ export class TransportLab extends LitElement {
           Presenter
         </button>
       </header>
-      ${this.presenterOpen ? html`<presenter-panel .serverState=${this.#serverState} revision=${this.#serverState.revision}></presenter-panel>` : ''}
+      ${this.presenterOpen ? html`<presenter-panel .lab=${lab} .serverState=${this.#serverState} revision=${this.#serverState.revision}></presenter-panel>` : ''}
       <comparison-view .lab=${lab} .serverState=${this.#serverState} ?largeText=${this.largeText}></comparison-view>
       <main class="panes">
         ${TRANSPORTS.map(

@@ -2,6 +2,7 @@
 // latency and traffic figures, the live chart, the message list, a composer.
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleProps } from './style-props.js';
 import { DISPLAY_NAMES, type TransportName } from '../src/chat/transports.js';
@@ -26,6 +27,8 @@ export class TransportPane extends LitElement {
   #client!: TransportController;
   #list: HTMLElement | null = null;
   #stickToBottom = true;
+  /** The messages the list showed at the last render: a render for anything else leaves it (and its scroll) alone. */
+  #shownMessages: unknown;
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -40,15 +43,25 @@ export class TransportPane extends LitElement {
     super.connectedCallback();
   }
 
-  protected override willUpdate(): void {
-    const list = this.#list;
-    // Follow new messages unless the reader scrolled up.
-    this.#stickToBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  protected override firstUpdated(): void {
+    this.#list = this.querySelector('.messages');
+    // Follow new messages unless the reader scrolled up. Read on scroll, not
+    // at each render: reading the layout right after changing the DOM forces a layout per pane per frame.
+    this.#list?.addEventListener(
+      'scroll',
+      () => {
+        const list = this.#list!;
+        this.#stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+      },
+      { passive: true },
+    );
   }
 
   protected override updated(): void {
-    this.#list ??= this.querySelector('.messages');
-    if (this.#list && this.#stickToBottom) this.#list.scrollTop = this.#list.scrollHeight;
+    const messages = this.#client.messages;
+    if (messages === this.#shownMessages) return;
+    this.#shownMessages = messages;
+    if (this.#list && this.#stickToBottom) scrollToBottomNextFrame(this.#list);
   }
 
   protected override render(): unknown {
@@ -85,18 +98,23 @@ export class TransportPane extends LitElement {
       <latency-chart .stats=${client.stats} revision=${client.stats.revision}></latency-chart>
       ${this.#renderTraffic()}
       <ol class="messages" aria-label="Messages">
-        ${repeat(
-          client.messages,
-          (message) => message.id,
-          (message) =>
-            html` <li>
-              <bdi class="author">${message.author}</bdi>
-              <bdi class="text">${message.text}</bdi>
-              <span class="meta"
-                >${DISPLAY_NAMES[message.via]}${message.latencyMs === undefined ? '' : ` · ${formatMs(message.latencyMs)}`}</span
-              >
-            </li>`,
-        )}
+        ${
+          // The list only when it changed (a new array per message), not at every refresh of the figures.
+          guard([client.messages], () =>
+            repeat(
+              client.messages,
+              (message) => message.id,
+              (message) =>
+                html` <li>
+                  <bdi class="author">${message.author}</bdi>
+                  <bdi class="text">${message.text}</bdi>
+                  <span class="meta"
+                    >${DISPLAY_NAMES[message.via]}${message.latencyMs === undefined ? '' : ` · ${formatMs(message.latencyMs)}`}</span
+                  >
+                </li>`,
+            ),
+          )
+        }
       </ol>
       <form class="composer" @submit=${this.#onSubmit}>
         <label>Message <input name="message" autocomplete="off" maxlength="1000" required /></label>
@@ -161,6 +179,19 @@ export class TransportPane extends LitElement {
     input.value = '';
     void this.#client.send(text);
   }
+}
+
+/** Lists to scroll down, all in one animation frame: one layout for every pane, not one each. */
+const toScroll = new Set<HTMLElement>();
+
+function scrollToBottomNextFrame(list: HTMLElement): void {
+  if (toScroll.size === 0) {
+    requestAnimationFrame(() => {
+      for (const each of toScroll) each.scrollTop = each.scrollHeight;
+      toScroll.clear();
+    });
+  }
+  toScroll.add(list);
 }
 
 function formatBytes(bytes: number): string {

@@ -13,7 +13,11 @@ export class ServerStateController implements ReactiveController {
   revision = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    /** Told when the lab settings change (not on the first fetch): whoever changed them, from whichever page. */
+    private readonly onSettingsChange: (settings: LabSettings) => void = () => {},
+  ) {
     host.addController(this);
   }
 
@@ -30,7 +34,9 @@ export class ServerStateController implements ReactiveController {
   async refresh(): Promise<void> {
     try {
       const { settings, ...stats } = await fetchStats();
+      const changed = this.settings !== undefined && JSON.stringify(settings) !== JSON.stringify(this.settings);
       this.settings = settings;
+      if (changed) this.onSettingsChange(settings);
       this.stats = stats;
       this.revision++;
     } catch {

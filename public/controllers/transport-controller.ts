@@ -89,7 +89,7 @@ export class TransportController implements ReactiveController {
     this.#trafficBaseline = { ...this.transport.traffic };
     this.#listen();
     if (this.on) this.transport.connect();
-    this.host.requestUpdate();
+    this.restartFigures();
   }
 
   async send(text: string): Promise<void> {
@@ -103,6 +103,12 @@ export class TransportController implements ReactiveController {
       this.error = error instanceof SendRefused ? error.error.message : String(error);
     }
     this.#scheduleUpdate();
+  }
+
+  /** New conditions for this pane (a knob, a lab setting): its latency figures start over; traffic and chart go on. */
+  restartFigures(): void {
+    this.stats.restart();
+    this.host.requestUpdate();
   }
 
   resetStats(): void {

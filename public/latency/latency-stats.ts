@@ -58,6 +58,20 @@ export class LatencyStats {
     return Math.min(this.max, Math.max(this.min, value));
   }
 
+  /**
+   * The figures start over under new conditions (a knob or a lab setting
+   * changed), so they say what the new ones do, at once; the chart keeps its
+   * points, so the change itself stays visible.
+   */
+  restart(): void {
+    this.#histogram.reset();
+    this.last = undefined;
+    this.min = Infinity;
+    this.max = 0;
+    this.count = 0;
+    this.revision++;
+  }
+
   reset(): void {
     this.#histogram.reset();
     this.last = undefined;

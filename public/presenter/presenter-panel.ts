@@ -6,6 +6,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { DISPLAY_NAMES, TRANSPORT_NAMES, type TransportName } from '../../src/chat/transports.js';
 import { MAX_ADDED_MS } from '../../src/lab/settings.js';
 import type { ServerStateController } from '../controllers/server-state-controller.js';
+import type { Lab } from '../lab.js';
+import '../results/results-export.js';
 import { dropConnections, fetchJoinUrls, loadToken, saveToken, updateLab, type LabUpdate } from './lab-api.js';
 import { renderStatsTable } from './stats-table.js';
 import './join-qr.js';
@@ -13,6 +15,8 @@ import './join-qr.js';
 @customElement('presenter-panel')
 export class PresenterPanel extends LitElement {
   @property({ attribute: false }) serverState!: ServerStateController;
+  /** The page's figures, for "Download results". */
+  @property({ attribute: false }) lab!: Lab;
   /** The server state's revision: a new one re-renders the figures. */
   @property({ type: Number }) revision = 0;
   @state() private token = loadToken();
@@ -105,6 +109,7 @@ export class PresenterPanel extends LitElement {
           </tbody>
         </table>
         ${renderStatsTable(this.serverState.stats)}
+        <results-export .lab=${this.lab} .serverState=${this.serverState}></results-export>
         <button type="button" class="lock" @click=${this.#lock}>Forget token</button>
       </div>
       <join-qr url=${this.joinUrl}></join-qr>

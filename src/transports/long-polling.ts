@@ -1,6 +1,7 @@
 // Long polling: a GET with nothing new is held until a message arrives or
 // `wait` ms pass. One held poll per `client`; a global cap answers 503.
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { catchupFor } from './catchup.js';
 import { sendError } from '../http/errors.js';
 import {
@@ -25,12 +26,30 @@ interface HeldPoll {
   client: string | undefined;
   /** Who it counts as among the participants (its client, else its connection). */
   participant: string;
-  /** The TCP connection the poll waits on (the lab's "drop connections" cuts it). */
-  socket: { destroy(): void };
+  /** The lab's "drop connections": cuts the poll's TCP connection in the middle of its answer. */
+  cut: () => void;
   timer: NodeJS.Timeout;
   answer: (reply: PollReply) => void;
   /** Frees its place under the per-IP cap. */
   releaseSlot: () => void;
+}
+
+const PARTIAL_ANSWER = '{"messages":[';
+
+/**
+ * Cuts a held poll's connection once its answer has begun: the client sees
+ * the cut (a network error reading the body) and reconnects. Cut before any
+ * byte, a browser re-sends the GET by itself on a fresh connection (it does
+ * so for an idempotent request on a reused keep-alive connection), so the
+ * page would never know.
+ */
+function cutMidAnswer(reply: FastifyReply): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(PARTIAL_ANSWER.length * 4) });
+  res.write(PARTIAL_ANSWER);
+  // end(), not destroy(): what was written goes out first, then the connection closes.
+  res.socket?.end();
 }
 
 export const longPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
@@ -63,7 +82,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
     // Like a network cut: the socket dies, the poll's 'close' forgets it, the client re-polls.
     drop: () => {
       const cut = held.size;
-      for (const poll of [...held]) poll.socket.destroy();
+      for (const poll of [...held]) poll.cut();
       return cut;
     },
   });
@@ -127,7 +146,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
           epoch,
           client,
           participant,
-          socket: request.raw.socket,
+          cut: () => cutMidAnswer(reply),
           answer: (answer) => resolve(withNode(answer)),
           releaseSlot,
           timer: setTimeout(() => release(poll), wait),
