@@ -165,7 +165,11 @@ export function helpText(): string {
       'PRESENTER_TOKEN',
       `token for the lab controls, at least ${MIN_PRESENTER_TOKEN_LENGTH} characters (default: random, printed at start-up)`,
     ],
-    ['--redis URL', 'REDIS_URL', 'keep the room in Redis, shared by every node with the same URL and prefix (default: in memory)'],
+    [
+      '--redis URL',
+      'REDIS_URL',
+      'keep the room, lab settings and send limits in Redis, shared by every node with the same URL and prefix (default: in memory)',
+    ],
     ['--redis-prefix PREFIX', 'REDIS_PREFIX', `prefix of every Redis key (default ${DEFAULTS.redisPrefix})`],
     ['--node-id ID', 'NODE_ID', "this node's short name, shown per pane (default: random per start)"],
     ['--log-level LEVEL', 'LOG_LEVEL', `fatal|error|warn|info|debug|silent (default ${DEFAULTS.logLevel})`],

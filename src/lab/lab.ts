@@ -1,9 +1,12 @@
 // The workshop lab: the presenter's settings, the delay queues that apply
 // them, what each transport can be asked (drop, gauges) and the wire stats.
 // Transports get it through their TransportContext; it knows none of them.
+// The settings and the drop go through a LabStore: this process's own, or
+// one shared by every node of a cluster through Redis.
 import type { TransportName } from '../chat/transports.js';
 import { DelayQueue } from './delay-queue.js';
-import { applyUpdate, defaultSettings, type LabSettings, type LabUpdate } from './settings.js';
+import type { LabStore, NodeDrop } from './lab-store.js';
+import type { LabSettings, LabUpdate } from './settings.js';
 import { WireStats, type Gauges } from './stats.js';
 
 export interface LabAttachment extends Gauges {
@@ -17,21 +20,33 @@ export interface LabAttachment extends Gauges {
 
 export interface DropResult {
   transport: TransportName;
+  /** Connections cut, on every node. */
   dropped: number;
   note: string;
+  /** Each node's part (one entry without Redis). */
+  nodes: NodeDrop[];
 }
 
 export class Lab {
-  settings: LabSettings = defaultSettings();
   readonly stats = new WireStats();
   readonly #attachments = new Map<TransportName, LabAttachment>();
   readonly #queues = new Map<string, DelayQueue>();
 
-  constructor(readonly presenterToken: string) {}
+  constructor(
+    readonly presenterToken: string,
+    private readonly store: LabStore,
+  ) {
+    store.onDrop((name) => this.dropHere(name));
+  }
 
-  update(update: LabUpdate): LabSettings {
-    this.settings = applyUpdate(this.settings, update);
-    return this.settings;
+  /** The settings in force on this node. */
+  get settings(): LabSettings {
+    return this.store.settings;
+  }
+
+  /** Changes the settings on every node. */
+  update(update: LabUpdate): Promise<LabSettings> {
+    return this.store.update(update);
   }
 
   /** One FIFO queue per transport and direction: `in` = client to server, `out` = server to client. */
@@ -58,18 +73,27 @@ export class Lab {
     return undefined;
   }
 
-  drop(name: TransportName): DropResult {
-    const drop = this.#attachments.get(name)?.drop;
-    if (!drop) return { transport: name, dropped: 0, note: `${name} holds no connection between requests: there is nothing to drop` };
-    const dropped = drop();
-    const note = `${dropped} connection${dropped === 1 ? '' : 's'} cut; clients reconnect and catch up from their cursors`;
-    return { transport: name, dropped, note };
+  /** Cuts every connection of `name` on every node. */
+  async drop(name: TransportName): Promise<DropResult> {
+    const nodes = await this.store.drop(name);
+    const dropped = nodes.reduce((sum, node) => sum + node.dropped, 0);
+    if (!this.#attachments.get(name)?.drop) {
+      return { transport: name, dropped, nodes, note: `${name} holds no connection between requests: there is nothing to drop` };
+    }
+    const where = nodes.length > 1 ? ` on ${nodes.length} nodes` : '';
+    const note = `${dropped} connection${dropped === 1 ? '' : 's'} cut${where}; clients reconnect and catch up from their cursors`;
+    return { transport: name, dropped, nodes, note };
+  }
+
+  /** Cuts every connection of `name` on this node; returns how many. */
+  dropHere(name: TransportName): number {
+    return this.#attachments.get(name)?.drop?.() ?? 0;
   }
 
   /** Shutdown: nothing waits any more, so held replies and last frames go out at once. */
   close(): void {
     this.stats.stop();
-    this.settings = defaultSettings();
+    this.store.close();
     for (const queue of this.#queues.values()) queue.flush();
   }
 }

@@ -17,7 +17,12 @@ const DropBodySchema = Type.Object(
   { transport: Type.Union(TRANSPORT_NAMES.map((name) => Type.Literal(name))) },
   { additionalProperties: false },
 );
-const DropResultSchema = Type.Object({ transport: Type.String(), dropped: Type.Integer(), note: Type.String() });
+const DropResultSchema = Type.Object({
+  transport: Type.String(),
+  dropped: Type.Integer(),
+  note: Type.String(),
+  nodes: Type.Array(Type.Object({ nodeId: Type.String(), dropped: Type.Integer() })),
+});
 const authErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema };
 
 export function registerLabRoutes(fastify: FastifyInstance, lab: Lab, attemptsPerMin: number): void {

@@ -125,7 +125,7 @@ export function registerSendRoute(
       if (!parsed.ok) return sendError(reply, 400, parsed.error);
       // Without a client id, all such senders of one IP share one client bucket.
       const clientKey = httpClientKey(request.query.client);
-      const admission = guard.admitSend(clientKey, clientIp(request.raw));
+      const admission = await guard.admitSend(clientKey, clientIp(request.raw));
       if (!admission.ok) {
         if (admission.persistent) onPersistentFlooder?.(clientKey);
         return sendTooMany(reply, admission);

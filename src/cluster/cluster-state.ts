@@ -1,0 +1,48 @@
+// What the nodes sharing a room in Redis share besides the room: one
+// presenter token, one set of lab settings and drops, cluster-wide send
+// rate limits. Loaded only with --redis (so `npm start` needs no Redis); the
+// in-memory versions behind the same interfaces are the default.
+import type { SendLimiter, SendLimits } from '../chat/rate-limit.js';
+import type { LabStore } from '../lab/lab-store.js';
+import { RedisLabStore } from './redis-lab-store.js';
+import { RedisLink } from './redis-link.js';
+import { RedisSendLimiter } from './redis-send-limiter.js';
+
+export interface ClusterState {
+  labStore: LabStore;
+  sendLimiter: SendLimiter;
+  /** The first node's `candidate` wins: every node gets the same value (e.g. the presenter token). */
+  agree(name: string, candidate: string): Promise<string>;
+  close(): void;
+}
+
+export interface ClusterStateOptions {
+  url: string;
+  prefix: string;
+  nodeId: string;
+  sendLimits: SendLimits;
+}
+
+export async function connectClusterState(options: ClusterStateOptions): Promise<ClusterState> {
+  let link: RedisLink | undefined;
+  try {
+    link = await RedisLink.connect({ url: options.url, prefix: options.prefix });
+    return await clusterState(link, options);
+  } catch (error) {
+    link?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot use Redis at ${options.url}: ${reason}`);
+  }
+}
+
+async function clusterState(link: RedisLink, options: ClusterStateOptions): Promise<ClusterState> {
+  return {
+    labStore: await RedisLabStore.connect(link, options.nodeId),
+    sendLimiter: new RedisSendLimiter(link, options.sendLimits),
+    async agree(name, candidate) {
+      await link.commands.sendCommand(['SET', link.key(name), candidate, 'NX']);
+      return (await link.commands.sendCommand<string | null>(['GET', link.key(name)])) ?? candidate;
+    },
+    close: () => link.close(),
+  };
+}
