@@ -56,7 +56,12 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   }
   // One presenter token per cluster: nodes sharing a Redis room take the first node's random one.
   const presenterToken = options.presenterToken || (await (cluster?.agree('presenter-token', randomToken()) ?? randomToken()));
-  const lab = new Lab(presenterToken, cluster?.labStore ?? new LocalLabStore(nodeId));
+  const lab = new Lab({
+    presenterToken,
+    nodeId,
+    store: cluster?.labStore ?? new LocalLabStore(nodeId),
+    statsExchange: cluster?.statsExchange,
+  });
   const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit, cluster?.sendLimiter);
 
   const fastify = Fastify({

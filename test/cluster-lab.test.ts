@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { TransportName } from '../src/chat/transports.js';
 import type { TransportStatus } from '../src/client/transport.js';
+import type { StatsView } from '../src/lab/lab.js';
 import type { LabSettings, LabUpdate } from '../src/lab/settings.js';
 import type { BuildOptions } from '../src/server.js';
 import { connected, disconnectAll, input, makeClient, startServer, waitFor, type RunningServer } from './helpers.js';
@@ -124,6 +125,51 @@ describe('one cluster, one set of rules', () => {
     const sender = clients[0]!;
     await waitFor(() => sender.status === 'open', 10_000, 'reconnected');
     assert.ok((await sender.send(input('after the drop'))).id > 0);
+  });
+
+  it('/api/stats on either node: each node with its own figures, and the cluster view adding them up', async () => {
+    const [a, b] = await pair('stats:');
+    for (const [node, count] of [
+      [a, 1],
+      [b, 2],
+    ] as const) {
+      for (let n = 0; n < count; n++) await connected(makeClient('websocket', node.baseUrl));
+    }
+    const statsOf = async (node: RunningServer): Promise<StatsView> =>
+      (await (await fetch(`${node.baseUrl}/api/stats`)).json()) as StatsView;
+    for (const node of [a, b]) {
+      let stats = await statsOf(node);
+      const settled = (): boolean =>
+        stats.nodes.length === 2 && stats.nodes.every((each) => each.transports.websocket.connections === (each.nodeId === 'n1' ? 1 : 2));
+      for (let tries = 0; tries < 50 && !settled(); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        stats = await statsOf(node);
+      }
+      assert.equal(stats.nodeId, node.app.nodeId);
+      assert.deepEqual(
+        stats.nodes.map((each) => [each.nodeId, each.transports.websocket.connections]),
+        [
+          ['n1', 1],
+          ['n2', 2],
+        ],
+      );
+      assert.equal(stats.transports.websocket.connections, 3, 'the cluster view adds the nodes up');
+      assert.equal(stats.cpuShare, stats.nodes[0]!.cpuShare + stats.nodes[1]!.cpuShare);
+    }
+    disconnectAll();
+    // A node that leaves is no longer counted.
+    await b.close();
+    running.splice(running.indexOf(b), 1);
+    let left = await statsOf(a);
+    for (let tries = 0; tries < 50 && left.nodes.length > 1; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      left = await statsOf(a);
+    }
+    assert.deepEqual(
+      left.nodes.map((each) => each.nodeId),
+      ['n1'],
+      'node n2 gone from the stats',
+    );
   });
 
   it('a client alternating between nodes gets no more than its per-client rate', async () => {

@@ -1,16 +1,19 @@
 // What the nodes sharing a room in Redis share besides the room: one
-// presenter token, one set of lab settings and drops, cluster-wide send
-// rate limits. Loaded only with --redis (so `npm start` needs no Redis); the
-// in-memory versions behind the same interfaces are the default.
+// presenter token, one set of lab settings and drops, cluster-wide send rate
+// limits, every node's stats. Loaded only with --redis (so `npm start` needs
+// no Redis); the in-memory versions behind the same interfaces are the default.
 import type { SendLimiter, SendLimits } from '../chat/rate-limit.js';
 import type { LabStore } from '../lab/lab-store.js';
+import type { StatsExchange } from '../lab/node-stats.js';
 import { RedisLabStore } from './redis-lab-store.js';
 import { RedisLink } from './redis-link.js';
 import { RedisSendLimiter } from './redis-send-limiter.js';
+import { RedisStatsExchange } from './redis-stats-exchange.js';
 
 export interface ClusterState {
   labStore: LabStore;
   sendLimiter: SendLimiter;
+  statsExchange: StatsExchange;
   /** The first node's `candidate` wins: every node gets the same value (e.g. the presenter token). */
   agree(name: string, candidate: string): Promise<string>;
   close(): void;
@@ -39,6 +42,7 @@ async function clusterState(link: RedisLink, options: ClusterStateOptions): Prom
   return {
     labStore: await RedisLabStore.connect(link, options.nodeId),
     sendLimiter: new RedisSendLimiter(link, options.sendLimits),
+    statsExchange: new RedisStatsExchange(link),
     async agree(name, candidate) {
       await link.commands.sendCommand(['SET', link.key(name), candidate, 'NX']);
       return (await link.commands.sendCommand<string | null>(['GET', link.key(name)])) ?? candidate;

@@ -7,7 +7,8 @@ import type { TransportName } from '../chat/transports.js';
 import { DelayQueue } from './delay-queue.js';
 import type { LabStore, NodeDrop } from './lab-store.js';
 import type { LabSettings, LabUpdate } from './settings.js';
-import { WireStats, type Gauges } from './stats.js';
+import { clusterView, LocalStatsExchange, type StatsExchange } from './node-stats.js';
+import { WireStats, type Gauges, type NodeSample, type StatsSample } from './stats.js';
 
 export interface LabAttachment extends Gauges {
   /** Cuts every connection of the transport now; returns how many. Absent: it holds none. */
@@ -27,26 +28,58 @@ export interface DropResult {
   nodes: NodeDrop[];
 }
 
+export interface LabOptions {
+  presenterToken: string;
+  nodeId: string;
+  /** Where the settings live and how drops reach the connections (this process's own, or the cluster's). */
+  store: LabStore;
+  /** How the nodes of a cluster see each other's stats (absent: this node alone). */
+  statsExchange?: StatsExchange;
+}
+
+/** GET /api/stats: the cluster view, the node that answers, and each node's own sample. */
+export type StatsView = StatsSample & { nodeId: string; nodes: NodeSample[] };
+
 export class Lab {
   readonly stats = new WireStats();
+  readonly presenterToken: string;
+  readonly nodeId: string;
+  readonly #store: LabStore;
+  readonly #statsExchange: StatsExchange;
+  /** Every live node's latest sample, as of the last exchange. */
+  #nodes: NodeSample[] = [];
   readonly #attachments = new Map<TransportName, LabAttachment>();
   readonly #queues = new Map<string, DelayQueue>();
 
-  constructor(
-    readonly presenterToken: string,
-    private readonly store: LabStore,
-  ) {
-    store.onDrop((name) => this.dropHere(name));
+  constructor(options: LabOptions) {
+    this.presenterToken = options.presenterToken;
+    this.nodeId = options.nodeId;
+    this.#store = options.store;
+    this.#statsExchange = options.statsExchange ?? new LocalStatsExchange();
+    this.#store.onDrop((name) => this.dropHere(name));
+    this.stats.onSample((sample) => {
+      this.#statsExchange.share({ nodeId: this.nodeId, ...sample }).then(
+        (nodes) => (this.#nodes = nodes),
+        () => (this.#nodes = []), // Redis unreachable: this node alone until it is back
+      );
+    });
+  }
+
+  /** The cluster view from every node's latest sample, this node's freshest. */
+  statsView(): StatsView {
+    const own: NodeSample = { nodeId: this.nodeId, ...this.stats.last };
+    const nodes = [own, ...this.#nodes.filter((node) => node.nodeId !== this.nodeId)].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+    return { ...clusterView(nodes, own), nodeId: this.nodeId, nodes };
   }
 
   /** The settings in force on this node. */
   get settings(): LabSettings {
-    return this.store.settings;
+    return this.#store.settings;
   }
 
   /** Changes the settings on every node. */
   update(update: LabUpdate): Promise<LabSettings> {
-    return this.store.update(update);
+    return this.#store.update(update);
   }
 
   /** One FIFO queue per transport and direction: `in` = client to server, `out` = server to client. */
@@ -75,7 +108,7 @@ export class Lab {
 
   /** Cuts every connection of `name` on every node. */
   async drop(name: TransportName): Promise<DropResult> {
-    const nodes = await this.store.drop(name);
+    const nodes = await this.#store.drop(name);
     const dropped = nodes.reduce((sum, node) => sum + node.dropped, 0);
     if (!this.#attachments.get(name)?.drop) {
       return { transport: name, dropped, nodes, note: `${name} holds no connection between requests: there is nothing to drop` };
@@ -93,7 +126,8 @@ export class Lab {
   /** Shutdown: nothing waits any more, so held replies and last frames go out at once. */
   close(): void {
     this.stats.stop();
-    this.store.close();
+    this.#store.close();
+    this.#statsExchange.leave(this.nodeId);
     for (const queue of this.#queues.values()) queue.flush();
   }
 }

@@ -33,6 +33,8 @@ export interface TransportStats {
   /** Connections, or (for a transport that holds none) distinct polling sockets seen in the last 5 s. */
   participants: number;
   requestsPerSec: number;
+  /** Poll replies (GETs of the HTTP transports). */
+  pollsPerSec: number;
   /** Share of poll replies with no message, or null without polls. */
   emptyPollShare: number | null;
   messagesPerSec: number;
@@ -64,6 +66,7 @@ export const StatsSampleSchema = Type.Object({
     heldPolls: Count,
     participants: Count,
     requestsPerSec: Count,
+    pollsPerSec: Count,
     emptyPollShare: Type.Union([Type.Number(), Type.Null()]),
     messagesPerSec: Count,
     wireBytesOutPerSec: Count,
@@ -99,6 +102,13 @@ const zeroCounters = (): Counters => ({
 
 type CountedSocket = Duplex & { bytesWritten?: number; bytesRead?: number };
 
+/** One node's sample, as the nodes of a cluster exchange them. */
+export interface NodeSample extends StatsSample {
+  nodeId: string;
+}
+
+export const NodeSampleSchema = Type.Composite([Type.Object({ nodeId: Type.String() }), StatsSampleSchema]);
+
 export class WireStats {
   #counters = perTransport(zeroCounters);
   #previous = perTransport(zeroCounters);
@@ -109,12 +119,21 @@ export class WireStats {
   #cpu = process.cpuUsage();
   #sampledAt = performance.now();
   #timer: NodeJS.Timeout;
+  #listeners = new Set<(sample: StatsSample) => void>();
   last: StatsSample;
 
   constructor() {
     this.last = this.#sample();
-    this.#timer = setInterval(() => (this.last = this.#sample()), SAMPLE_MS);
+    this.#timer = setInterval(() => {
+      this.last = this.#sample();
+      for (const listener of this.#listeners) listener(this.last);
+    }, SAMPLE_MS);
     this.#timer.unref();
+  }
+
+  /** `listener` hears every new sample (once a second). */
+  onSample(listener: (sample: StatsSample) => void): void {
+    this.#listeners.add(listener);
   }
 
   stop(): void {
@@ -183,6 +202,7 @@ export class WireStats {
         heldPolls: gauges?.heldPolls?.() ?? 0,
         participants: gauges?.connections ? connections : this.#recentPollers(name, now),
         requestsPerSec: perSec(delta('requests')),
+        pollsPerSec: perSec(polls),
         emptyPollShare: polls > 0 ? delta('emptyPolls') / polls : null,
         messagesPerSec: perSec(delta('messages')),
         wireBytesOutPerSec: perSec(delta('wireBytesOut')),
