@@ -210,4 +210,28 @@ describe('one cluster, one set of rules', () => {
     const refill = Math.ceil(Math.max(one.seconds, two.seconds) * 2);
     assert.ok(two.accepted <= one.accepted + refill + 1, `${two.accepted} through two nodes, ${one.accepted} through one`);
   });
+
+  // Last: it takes Redis away.
+  it('while Redis is down the lab answers 503 and each node keeps its settings; Redis back empty: the defaults again', async () => {
+    const [a, b] = await pair('down:');
+    await setLab(a, { addedLatencyMs: { sse: 120 } });
+    await waitFor(() => b.app.lab.settings.addedLatencyMs.sse === 120, 5000, 'the setting on node B');
+    await redis.stop();
+    const put = await fetch(`${a.baseUrl}/api/lab`, { method: 'PUT', headers: presenter, body: JSON.stringify({ blockWebSocket: true }) });
+    assert.equal(put.status, 503);
+    assert.equal(((await put.json()) as { error: { code: string } }).error.code, 'unavailable');
+    const drop = await fetch(`${b.baseUrl}/api/lab/drop`, {
+      method: 'POST',
+      headers: presenter,
+      body: JSON.stringify({ transport: 'sse' }),
+    });
+    assert.equal(drop.status, 503);
+    assert.equal((await labOf(b)).addedLatencyMs.sse, 120, 'kept while Redis is away');
+    await redis.restart();
+    await waitFor(
+      () => [a, b].every((node) => node.app.lab.settings.addedLatencyMs.sse === 0),
+      15_000,
+      'the defaults of the empty dataset',
+    );
+  });
 });
