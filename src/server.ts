@@ -15,6 +15,7 @@ import { hostCheckPlugin } from './http/host-check.js';
 import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
 import { LocalLabStore } from './lab/lab-store.js';
+import { MemoryPresence } from './lab/presence.js';
 import { labPlugin } from './lab/plugin.js';
 import { randomToken } from './lab/token.js';
 import { namedPlugin } from './named-plugin.js';
@@ -61,6 +62,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     nodeId,
     store: cluster?.labStore ?? new LocalLabStore(nodeId),
     statsExchange: cluster?.statsExchange,
+    presence: new MemoryPresence(options.presenceWindowMs),
   });
   const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit, cluster?.sendLimiter);
 

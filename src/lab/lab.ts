@@ -6,8 +6,9 @@
 import type { TransportName } from '../chat/transports.js';
 import { DelayQueue } from './delay-queue.js';
 import type { LabStore, NodeDrop } from './lab-store.js';
-import type { LabSettings, LabUpdate } from './settings.js';
 import { clusterView, LocalStatsExchange, type StatsExchange } from './node-stats.js';
+import type { Presence } from './presence.js';
+import type { LabSettings, LabUpdate } from './settings.js';
 import { WireStats, type Gauges, type NodeSample, type StatsSample } from './stats.js';
 
 export interface LabAttachment extends Gauges {
@@ -35,13 +36,15 @@ export interface LabOptions {
   store: LabStore;
   /** How the nodes of a cluster see each other's stats (absent: this node alone). */
   statsExchange?: StatsExchange;
+  /** Counts this node's participants (default: in memory). */
+  presence?: Presence;
 }
 
 /** GET /api/stats: the cluster view, the node that answers, and each node's own sample. */
 export type StatsView = StatsSample & { nodeId: string; nodes: NodeSample[] };
 
 export class Lab {
-  readonly stats = new WireStats();
+  readonly stats: WireStats;
   readonly presenterToken: string;
   readonly nodeId: string;
   readonly #store: LabStore;
@@ -56,6 +59,7 @@ export class Lab {
     this.nodeId = options.nodeId;
     this.#store = options.store;
     this.#statsExchange = options.statsExchange ?? new LocalStatsExchange();
+    this.stats = new WireStats(options.presence);
     this.#store.onDrop((name) => this.dropHere(name));
     this.stats.onSample((sample) => {
       this.#statsExchange.share({ nodeId: this.nodeId, ...sample }).then(
