@@ -63,6 +63,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
     store: cluster?.labStore ?? new LocalLabStore(nodeId),
     statsExchange: cluster?.statsExchange,
     presence: new MemoryPresence(options.presenceWindowMs),
+    clusterPresence: cluster?.presence,
   });
   const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit, cluster?.sendLimiter);
 
@@ -164,5 +165,11 @@ async function openRoom(options: ServerOptions): Promise<ChatRoom> {
 async function openClusterState(options: ServerOptions, nodeId: string): Promise<ClusterState | undefined> {
   if (!options.redisUrl) return undefined;
   const { connectClusterState } = await import('./cluster/cluster-state.js');
-  return connectClusterState({ url: options.redisUrl, prefix: options.redisPrefix, nodeId, sendLimits: sendLimits(options) });
+  return connectClusterState({
+    url: options.redisUrl,
+    prefix: options.redisPrefix,
+    nodeId,
+    sendLimits: sendLimits(options),
+    presenceWindowMs: options.presenceWindowMs,
+  });
 }

@@ -172,6 +172,45 @@ describe('one cluster, one set of rules', () => {
     );
   });
 
+  it('participants are counted once across nodes: a polling client served by both nodes is one', async () => {
+    const [a, b] = await pair('presence:', { presenceWindowMs: 5000 });
+    const poll = async (node: RunningServer, client: string): Promise<void> => {
+      const response = await fetch(`${node.baseUrl}/api/short-polling/messages?client=${client}`);
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    };
+    // "both" polls through either node (a load balancer's round robin), "only-b" through n2 alone.
+    const statsOf = async (node: RunningServer): Promise<StatsView> =>
+      (await (await fetch(`${node.baseUrl}/api/stats`)).json()) as StatsView;
+    const counts = (stats: StatsView) => ({
+      cluster: stats.transports['short-polling'].participants,
+      perNode: stats.nodes.map((each) => [each.nodeId, each.transports['short-polling'].participants]),
+    });
+    const expected = {
+      cluster: 2,
+      perNode: [
+        ['n1', 1],
+        ['n2', 2],
+      ],
+    };
+    let seen = counts(await statsOf(a));
+    for (let round = 0; round < 40 && JSON.stringify(seen) !== JSON.stringify(expected); round++) {
+      await Promise.all([poll(a, 'both'), poll(b, 'both'), poll(b, 'only-b')]);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      seen = counts(await statsOf(round % 2 === 0 ? a : b));
+    }
+    assert.deepEqual(seen, expected, 'two participants in all (n1 saw one, n2 two; the sum would say three)');
+    // Connections without a client id are each their own participant, on whichever node.
+    const anonymous = await Promise.all([a, b].map((node) => fetch(`${node.baseUrl}/api/short-polling/messages`)));
+    for (const response of anonymous) await response.body?.cancel();
+    let withAnonymous = await statsOf(a);
+    for (let tries = 0; tries < 20 && withAnonymous.transports['short-polling'].participants < 4; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      withAnonymous = await statsOf(a);
+    }
+    assert.equal(withAnonymous.transports['short-polling'].participants, 4, "n1's first connection and n2's are two");
+  });
+
   it('a client alternating between nodes gets no more than its per-client rate', async () => {
     // 1 send/s, burst 4: on two nodes with limits of their own it would get 8 at once.
     const [a, b] = await pair('client-rate:', { rateLimit: true, sendRatePerClient: 1, sendBurstPerClient: 4 });

@@ -1,12 +1,15 @@
 // What the nodes sharing a room in Redis share besides the room: one
 // presenter token, one set of lab settings and drops, cluster-wide send rate
-// limits, every node's stats. Loaded only with --redis (so `npm start` needs
-// no Redis); the in-memory versions behind the same interfaces are the default.
+// limits, every node's stats, participants counted once across nodes. Loaded
+// only with --redis (so `npm start` needs no Redis); the in-memory versions
+// behind the same interfaces are the default.
 import type { SendLimiter, SendLimits } from '../chat/rate-limit.js';
 import type { LabStore } from '../lab/lab-store.js';
 import type { StatsExchange } from '../lab/node-stats.js';
+import type { Presence } from '../lab/presence.js';
 import { RedisLabStore } from './redis-lab-store.js';
 import { RedisLink } from './redis-link.js';
+import { RedisPresence } from './redis-presence.js';
 import { RedisSendLimiter } from './redis-send-limiter.js';
 import { RedisStatsExchange } from './redis-stats-exchange.js';
 
@@ -14,6 +17,8 @@ export interface ClusterState {
   labStore: LabStore;
   sendLimiter: SendLimiter;
   statsExchange: StatsExchange;
+  /** Participants across the nodes: a client seen by two nodes counts once. */
+  presence: Presence;
   /** The first node's `candidate` wins: every node gets the same value (e.g. the presenter token). */
   agree(name: string, candidate: string): Promise<string>;
   close(): void;
@@ -24,6 +29,7 @@ export interface ClusterStateOptions {
   prefix: string;
   nodeId: string;
   sendLimits: SendLimits;
+  presenceWindowMs: number;
 }
 
 export async function connectClusterState(options: ClusterStateOptions): Promise<ClusterState> {
@@ -43,6 +49,7 @@ async function clusterState(link: RedisLink, options: ClusterStateOptions): Prom
     labStore: await RedisLabStore.connect(link, options.nodeId),
     sendLimiter: new RedisSendLimiter(link, options.sendLimits),
     statsExchange: new RedisStatsExchange(link),
+    presence: new RedisPresence(link, options.nodeId, options.presenceWindowMs),
     async agree(name, candidate) {
       await link.commands.sendCommand(['SET', link.key(name), candidate, 'NX']);
       return (await link.commands.sendCommand<string | null>(['GET', link.key(name)])) ?? candidate;

@@ -19,6 +19,8 @@ import { Script } from './redis-script.js';
 
 /** How long a drop waits for the other nodes' answers. */
 const DROP_ANSWER_WAIT_MS = 2000;
+/** After a reconnect, how often the settings are asked for again until Redis answers. */
+const RELOAD_RETRY_MS = 500;
 
 // KEYS: settings hash, channel. ARGV: field, value, field, value, ...
 // Returns the whole hash (field, value, ...), version included.
@@ -93,7 +95,7 @@ export class RedisLabStore implements LabStore {
     await link.subscribe(store.#channel, (message) => store.#hear(message));
     await store.#reload();
     // Redis may have restarted (empty: back to the defaults) or updates passed while we were away.
-    link.onReconnect(() => void store.#reload().catch(() => {}));
+    link.onReconnect(() => store.#reloadUntilDone());
     return store;
   }
 
@@ -138,6 +140,12 @@ export class RedisLabStore implements LabStore {
   close(): void {
     this.#closed = true;
     this.settings = defaultSettings();
+  }
+
+  /** Reloads, retrying every half second while Redis is not answering yet (the command connection may come back later than the subscriber). */
+  #reloadUntilDone(): void {
+    if (this.#closed) return;
+    this.#reload().catch(() => setTimeout(() => this.#reloadUntilDone(), RELOAD_RETRY_MS).unref());
   }
 
   async #reload(): Promise<void> {

@@ -38,6 +38,8 @@ export interface LabOptions {
   statsExchange?: StatsExchange;
   /** Counts this node's participants (default: in memory). */
   presence?: Presence;
+  /** Counts the participants of every node together (a client seen by two nodes once); absent: the nodes' counts add up. */
+  clusterPresence?: Presence;
 }
 
 /** GET /api/stats: the cluster view, the node that answers, and each node's own sample. */
@@ -59,7 +61,7 @@ export class Lab {
     this.nodeId = options.nodeId;
     this.#store = options.store;
     this.#statsExchange = options.statsExchange ?? new LocalStatsExchange();
-    this.stats = new WireStats(options.presence);
+    this.stats = new WireStats(options.presence, options.clusterPresence);
     this.#store.onDrop((name) => this.dropHere(name));
     this.stats.onSample((sample) => {
       this.#statsExchange.share({ nodeId: this.nodeId, ...sample }).then(
@@ -73,7 +75,7 @@ export class Lab {
   statsView(): StatsView {
     const own: NodeSample = { nodeId: this.nodeId, ...this.stats.last };
     const nodes = [own, ...this.#nodes.filter((node) => node.nodeId !== this.nodeId)].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
-    return { ...clusterView(nodes, own), nodeId: this.nodeId, nodes };
+    return { ...clusterView(nodes, own, this.stats.lastClusterParticipants), nodeId: this.nodeId, nodes };
   }
 
   /** The settings in force on this node. */

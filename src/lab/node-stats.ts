@@ -25,10 +25,12 @@ type Totals = TransportStats['totals'];
 /**
  * The cluster's figures from its nodes': counts and rates added up, except
  * messages, which every node hears (each reads the whole room): the highest
- * node's count (the others may be a moment behind). The empty-poll share is
- * weighted by each node's polls; CPU shares add up (2 = two cores busy).
+ * node's count (the others may be a moment behind); and participants, when
+ * `participants` counts them across the nodes (a client whose polls two nodes
+ * answer is one participant, not two). The empty-poll share is weighted by
+ * each node's polls; CPU shares add up (2 = two cores busy).
  */
-export function clusterView(nodes: NodeSample[], own: StatsSample): StatsSample {
+export function clusterView(nodes: NodeSample[], own: StatsSample, participants?: Record<TransportName, number>): StatsSample {
   const sum = (pick: (sample: NodeSample) => number): number => nodes.reduce((total, node) => total + pick(node), 0);
   const max = (pick: (sample: NodeSample) => number): number => Math.max(0, ...nodes.map(pick));
   const transports = Object.fromEntries(
@@ -47,7 +49,7 @@ export function clusterView(nodes: NodeSample[], own: StatsSample): StatsSample 
         {
           connections: sum((node) => of(node).connections),
           heldPolls: sum((node) => of(node).heldPolls),
-          participants: sum((node) => of(node).participants),
+          participants: participants?.[name] ?? sum((node) => of(node).participants),
           requestsPerSec: sum((node) => of(node).requestsPerSec),
           pollsPerSec: polls,
           emptyPollShare: polls > 0 ? emptyPolls / polls : null,

@@ -121,8 +121,14 @@ export class WireStats {
   #timer: NodeJS.Timeout;
   #listeners = new Set<(sample: StatsSample) => void>();
   last: StatsSample;
+  /** With `clusterPresence`: the participants of the whole cluster at the last sample (a client seen by two nodes once). */
+  lastClusterParticipants: Record<TransportName, number> | undefined;
 
-  constructor(readonly presence: Presence = new MemoryPresence()) {
+  /** `presence` counts this node's participants; `clusterPresence`, when given, every node's together. */
+  constructor(
+    readonly presence: Presence = new MemoryPresence(),
+    readonly clusterPresence?: Presence,
+  ) {
     this.last = this.#sample();
     this.#timer = setInterval(() => {
       this.last = this.#sample();
@@ -150,7 +156,9 @@ export class WireStats {
 
   /** A request or a new connection from the client `clientId` on `name`: it is here. */
   seen(name: TransportName, clientId: string): void {
-    this.presence.seen(name, clientId, Date.now());
+    const now = Date.now();
+    this.presence.seen(name, clientId, now);
+    this.clusterPresence?.seen(name, clientId, now);
   }
 
   watches(socket: Duplex): boolean {
@@ -190,9 +198,9 @@ export class WireStats {
     this.#sampledAt = now;
     const perSec = (delta: number): number => Math.round((delta * 1000) / intervalMs);
     const wallNow = Date.now();
-    for (const [name, gauges] of this.#gauges)
-      for (const clientId of gauges.clientIds?.() ?? []) this.presence.seen(name, clientId, wallNow);
+    for (const [name, gauges] of this.#gauges) for (const clientId of gauges.clientIds?.() ?? []) this.seen(name, clientId);
     const participants = this.presence.counts(wallNow);
+    this.lastClusterParticipants = this.clusterPresence?.counts(wallNow);
 
     const transports = perTransport((name): TransportStats => {
       const totals = { ...this.#counters[name] };
