@@ -161,7 +161,7 @@ const STRING_FLAGS: ReadonlyArray<readonly [...Flag<StringKey>, value: string]> 
     'redis',
     'redisUrl',
     'REDIS_URL',
-    'keep the room in Redis, shared by every node with the same URL and prefix (default: in memory)',
+    'keep the room, lab settings and send limits in Redis, shared by every node with the same URL and prefix (default: in memory)',
     'URL',
   ],
   ['redis-prefix', 'redisPrefix', 'REDIS_PREFIX', `prefix of every Redis key (default ${DEFAULTS.redisPrefix})`, 'PREFIX'],

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { RedisRoom } from './chat/redis-room.js';
+import type { ClusterState } from './cluster/cluster-state.js';
 import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { capConnectionsPerIp } from './http/connection-cap.js';
@@ -14,11 +14,12 @@ import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors
 import { hostCheckPlugin } from './http/host-check.js';
 import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
+import { LocalLabStore } from './lab/lab-store.js';
 import { MemoryPresence } from './lab/presence.js';
 import { labPlugin } from './lab/plugin.js';
 import { randomToken } from './lab/token.js';
 import { namedPlugin } from './named-plugin.js';
-import { Guard } from './transports/guard.js';
+import { Guard, sendLimits } from './transports/guard.js';
 import { serverTransports } from './transports/index.js';
 import { upgradePlugin } from './transports/upgrade.js';
 
@@ -45,11 +46,26 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   const { room: givenRoom, guard: givenGuard, ...rest } = overrides;
   const options: ServerOptions = { ...DEFAULTS, ...rest };
   checkConsistency(options);
-  const room = givenRoom ?? (await openRoom(options));
-  // One presenter token per cluster: nodes sharing a Redis room take the first node's random one.
-  const lab = new Lab(options.presenterToken || (await sharedToken(room)), new MemoryPresence(options.presenceWindowMs));
   const nodeId = options.nodeId || randomBytes(3).toString('hex');
-  const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
+  const room = givenRoom ?? (await openRoom(options));
+  let cluster: ClusterState | undefined;
+  try {
+    cluster = await openClusterState(options, nodeId);
+  } catch (error) {
+    if (!givenRoom) await room.close();
+    throw error;
+  }
+  // One presenter token per cluster: nodes sharing a Redis room take the first node's random one.
+  const presenterToken = options.presenterToken || (await (cluster?.agree('presenter-token', randomToken()) ?? randomToken()));
+  const lab = new Lab({
+    presenterToken,
+    nodeId,
+    store: cluster?.labStore ?? new LocalLabStore(nodeId),
+    statsExchange: cluster?.statsExchange,
+    presence: new MemoryPresence(options.presenceWindowMs),
+    clusterPresence: cluster?.presence,
+  });
+  const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit, cluster?.sendLimiter);
 
   const fastify = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
@@ -121,6 +137,12 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
 
   // A room made here is closed here (after the transports let go of it).
   if (!givenRoom) fastify.addHook('onClose', () => room.close());
+  if (cluster) {
+    fastify.addHook('onClose', (_instance, done) => {
+      cluster.close();
+      done();
+    });
+  }
 
   if (existsSync(WEB_ROOT)) {
     await fastify.register(fastifyStatic, { root: WEB_ROOT });
@@ -139,7 +161,15 @@ async function openRoom(options: ServerOptions): Promise<ChatRoom> {
   return RedisRoom.connect({ url: options.redisUrl, prefix: options.redisPrefix, historyLimit: options.historyLimit });
 }
 
-function sharedToken(room: ChatRoom): Promise<string> | string {
-  const candidate = randomToken();
-  return 'shared' in room ? (room as RedisRoom).shared('presenter-token', candidate) : candidate;
+/** With `redisUrl`: what the nodes share besides the room (lab, send limits), whose modules are only loaded then. */
+async function openClusterState(options: ServerOptions, nodeId: string): Promise<ClusterState | undefined> {
+  if (!options.redisUrl) return undefined;
+  const { connectClusterState } = await import('./cluster/cluster-state.js');
+  return connectClusterState({
+    url: options.redisUrl,
+    prefix: options.redisPrefix,
+    nodeId,
+    sendLimits: sendLimits(options),
+    presenceWindowMs: options.presenceWindowMs,
+  });
 }

@@ -32,17 +32,17 @@ describe('PerIpCounter', () => {
 });
 
 describe('Guard', () => {
-  it('admitSend: refused past the burst, counted; the presenter lift and rateLimit: false let everything through', () => {
+  it('admitSend: refused past the burst, counted; the presenter lift and rateLimit: false let everything through', async () => {
     let lifted = false;
     const guard = new Guard({ ...DEFAULTS, sendBurstPerClient: 2 }, () => lifted);
-    assert.ok(guard.admitSend('ws:1', '10.0.0.1').ok);
-    assert.ok(guard.admitSend('ws:1', '10.0.0.1').ok);
-    assert.ok(!guard.admitSend('ws:1', '10.0.0.1').ok);
+    assert.ok((await guard.admitSend('ws:1', '10.0.0.1')).ok);
+    assert.ok((await guard.admitSend('ws:1', '10.0.0.1')).ok);
+    assert.ok(!(await guard.admitSend('ws:1', '10.0.0.1')).ok);
     assert.equal(guard.sendsRefused, 1);
     lifted = true;
-    assert.ok(guard.admitSend('ws:1', '10.0.0.1').ok);
+    assert.ok((await guard.admitSend('ws:1', '10.0.0.1')).ok);
     const off = new Guard({ ...DEFAULTS, rateLimit: false, sendBurstPerClient: 1 });
-    for (let n = 0; n < 10; n++) assert.ok(off.admitSend('ws:1', '10.0.0.1').ok);
+    for (let n = 0; n < 10; n++) assert.ok((await off.admitSend('ws:1', '10.0.0.1')).ok);
   });
 
   it('admitCatchup charges only messages older than CATCHUP_AGE_MS, per address, and refuses once the budget is spent', () => {

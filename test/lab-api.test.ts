@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, MIN_PRESENTER_TOKEN_LENGTH } from '../src/config.js';
-import type { DropResult } from '../src/lab/lab.js';
+import type { DropResult, StatsView } from '../src/lab/lab.js';
 import type { LabSettings } from '../src/lab/settings.js';
-import type { StatsSample } from '../src/lab/stats.js';
 import { buildServer } from '../src/server.js';
 import { TRANSPORT_NAMES } from '../src/chat/transports.js';
 import type { ErrorReply } from './helpers.js';
@@ -152,15 +151,21 @@ describe('lab API', () => {
     const websocket = await drop('websocket');
     assert.equal(websocket.statusCode, 200);
     assert.equal(websocket.json<DropResult>().transport, 'websocket');
+    assert.deepEqual(websocket.json<DropResult>().nodes, [{ nodeId: app.nodeId, dropped: 0 }]);
     assert.equal((await drop('smoke-signals')).json<ErrorReply>().error.code, 'invalid_settings');
   });
 
-  it('serves stats for every transport', async () => {
-    const stats = (await app.inject('/api/stats')).json<StatsSample & { settings: LabSettings }>();
+  it('serves stats for every transport: the one node is the whole cluster', async () => {
+    const stats = (await app.inject('/api/stats')).json<StatsView & { settings: LabSettings }>();
     assert.deepEqual(Object.keys(stats.transports).sort(), [...TRANSPORT_NAMES].sort());
     assert.equal(typeof stats.cpuShare, 'number');
     assert.equal(typeof stats.transports.websocket.connections, 'number');
     assert.equal(stats.settings.blockWebSocket, false);
+    assert.equal(stats.nodeId, app.nodeId);
+    assert.equal(stats.nodes.length, 1);
+    const { nodeId, ...own } = stats.nodes[0]!;
+    assert.equal(nodeId, app.nodeId);
+    assert.deepEqual(own, { at: stats.at, intervalMs: stats.intervalMs, cpuShare: stats.cpuShare, transports: stats.transports });
   });
 
   it('lists the URLs the audience can join on', async () => {

@@ -192,7 +192,7 @@ describe('Server-Sent Events', () => {
       await new Promise((resolve) => source.addEventListener('welcome', resolve, { once: true }));
       const sent = [(await post(server, 'before the cut')).id];
       await waitFor(() => ids.length === 1, 5000, 'the first message');
-      const { dropped } = server.app.lab.drop('sse');
+      const dropped = server.app.lab.dropHere('sse');
       assert.ok(dropped >= 1);
       // Sent while the stream is down: the reconnect must bring them, once.
       for (let n = 0; n < 5; n++) sent.push((await post(server, `during the cut ${n}`)).id);
@@ -213,7 +213,7 @@ describe('Server-Sent Events', () => {
     assert.match(client.detail, /readyState OPEN/);
     const sent = [(await post(server, 'one')).id];
     await recorder.waitForMessages(1);
-    server.app.lab.drop('sse');
+    server.app.lab.dropHere('sse');
     sent.push((await post(server, 'while cut')).id);
     await recorder.waitForSyncs(2, 10_000);
     await recorder.waitForMessages(2);

@@ -150,7 +150,7 @@ describe('wire events of the client transports', () => {
     );
     assert.equal(requests(wire(), 'POST')[0]?.status, 201);
 
-    server.app.lab.drop('sse');
+    server.app.lab.dropHere('sse');
     await waitFor(() => wire().filter((entry) => entry.label === 'open').length >= 2, 10_000, 'the stream open again');
     const reconnect = wire().find((entry) => entry.label === 'reconnect');
     assert.equal(reconnect?.kind, 'mark');

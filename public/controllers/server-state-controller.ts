@@ -2,13 +2,13 @@
 // every 2 s with one short request: none is held open, so the panes keep the
 // browser's six connections per host for themselves.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { fetchStats, type LabSettings, type StatsSample } from '../presenter/lab-api.js';
+import { fetchStats, type LabSettings, type StatsView } from '../presenter/lab-api.js';
 
 const REFRESH_MS = 2000;
 
 export class ServerStateController implements ReactiveController {
   settings: LabSettings | undefined;
-  stats: StatsSample | undefined;
+  stats: StatsView | undefined;
   /** Bumped on every fetch: components given it re-render with the new figures. */
   revision = 0;
   #timer: ReturnType<typeof setInterval> | undefined;

@@ -2,11 +2,11 @@
 // and the presenter's changes. The token lives in sessionStorage for this tab
 // only, and travels in the Authorization header, never in a URL.
 import type { TransportName } from '../../src/chat/transports.js';
-import type { DropResult } from '../../src/lab/lab.js';
+import type { DropResult, StatsView } from '../../src/lab/lab.js';
 import type { LabSettings, LabUpdate } from '../../src/lab/settings.js';
 import type { StatsSample } from '../../src/lab/stats.js';
 
-export type { DropResult, LabSettings, LabUpdate, StatsSample };
+export type { DropResult, LabSettings, LabUpdate, StatsSample, StatsView };
 
 const TOKEN_KEY = 'transport-lab.presenter-token';
 
@@ -44,8 +44,8 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
-/** GET /api/stats: the last sample, with the lab settings of the moment. */
-export type ServerSample = StatsSample & { settings: LabSettings };
+/** GET /api/stats: the last sample (the cluster's, and each node's), with the lab settings of the moment. */
+export type ServerSample = StatsView & { settings: LabSettings };
 export const fetchStats = (): Promise<ServerSample> => call('/api/stats');
 export const fetchJoinUrls = async (): Promise<string[]> => (await call<{ urls: string[] }>('/api/lab/join')).urls;
 

@@ -1,18 +1,20 @@
 // The server's wire stats per transport, as a table (see docs/protocol.md, GET /api/stats).
 import { html } from 'lit';
 import { DISPLAY_NAMES, TRANSPORT_NAMES } from '../../src/chat/transports.js';
-import type { StatsSample } from './lab-api.js';
+import type { StatsView } from './lab-api.js';
 
 const percent = (share: number | null): string => (share === null ? '–' : `${Math.round(share * 100)} %`);
 /** One decimal: a room of phones costs the server a few % of a core, which whole percents would show as 0-5. */
 const cpuPercent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 const bytesPerSec = (bytes: number): string => (bytes < 10_000 ? `${bytes} B/s` : `${(bytes / 1024).toFixed(1)} KiB/s`);
 
-export function renderStatsTable(stats: StatsSample | undefined): unknown {
+export function renderStatsTable(stats: StatsView | undefined): unknown {
   if (!stats) return html`<p>Waiting for the server's stats…</p>`;
+  // Several nodes sharing the room through Redis: the figures are the cluster's (their sum).
+  const nodes = stats.nodes.length > 1 ? `${stats.nodes.length} nodes (${stats.nodes.map((node) => node.nodeId).join(', ')}), ` : '';
   return html`<table class="server-stats" aria-label="Server stats">
     <caption>
-      Server side, last ${(stats.intervalMs / 1000).toFixed(1)} s · server CPU
+      Server side, ${nodes}last ${(stats.intervalMs / 1000).toFixed(1)} s · server CPU
       <span data-stat="server-cpu">${cpuPercent(stats.cpuShare)}</span>
       of one core
     </caption>

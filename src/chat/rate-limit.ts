@@ -88,6 +88,12 @@ export type SendAdmission =
       persistent: boolean;
     };
 
+/** Meters sends: `SendRateLimiter` in this process, `RedisSendLimiter` (src/cluster/) for every node sharing a Redis. */
+export interface SendLimiter {
+  /** One send by `clientKey` from `ip`: takes its tokens, or none. */
+  admit(clientKey: string, ip: string): SendAdmission | Promise<SendAdmission>;
+}
+
 export interface SendLimits {
   perClient: BucketSpec;
   perIp: BucketSpec;
@@ -100,7 +106,7 @@ export const ACTIVE_WINDOW_MS = 5_000;
 /** A client unheard of this long is forgotten (its next send needs a new-client token again): memory stays under burst + rate x this per IP. */
 export const FORGET_AFTER_MS = 600_000;
 /** Time constant of the per-client send-rate estimate. */
-const RATE_TAU_MS = 3_000;
+export const RATE_TAU_MS = 3_000;
 
 interface ClientState {
   /** Estimated accepted sends per second (exponentially weighted), at `rateAt`. */
@@ -116,7 +122,11 @@ interface IpState {
   countedAt: number;
 }
 
-export class SendRateLimiter {
+export function refusal(retryAfterMs: number, persistent: boolean): SendAdmission {
+  return { ok: false, retryAfterMs, persistent, error: { code: RATE_LIMITED, message: `too many messages, retry in ${retryAfterMs} ms` } };
+}
+
+export class SendRateLimiter implements SendLimiter {
   readonly #perClient: TokenBuckets;
   readonly #perIp: TokenBuckets;
   readonly #newClients: TokenBuckets;
@@ -177,12 +187,7 @@ export class SendRateLimiter {
     }
     const persistent = this.#strikes.waitMs(clientId) > 0;
     if (!persistent) this.#strikes.take(clientId);
-    return {
-      ok: false,
-      retryAfterMs,
-      persistent,
-      error: { code: RATE_LIMITED, message: `too many messages, retry in ${retryAfterMs} ms` },
-    };
+    return refusal(retryAfterMs, persistent);
   }
 
   #ipState(ip: string): IpState {

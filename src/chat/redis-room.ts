@@ -6,8 +6,9 @@
 // into a local mirror (a History) and tells its subscribers, in id order; its
 // transports answer catch-ups from that mirror, synchronously, as they do
 // from the in-memory room.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+import { Script, withTimeout, type RedisClient } from '../cluster/redis-script.js';
 import { History, type Catchup } from './history.js';
 import type { Message, SendInput } from './message.js';
 import type { TransportName } from './transports.js';
@@ -25,8 +26,6 @@ export interface RedisRoomOptions {
   connectTimeoutMs?: number;
 }
 
-type RedisClient = ReturnType<typeof createClient>;
-
 /** XREAD's longest block: also how often an idle node checks that the dataset (its epoch) is still there. */
 const BLOCK_MS = 1000;
 /** A command (an append) that takes longer than this fails as unavailable; the client's retry is deduplicated. */
@@ -35,13 +34,6 @@ const COMMAND_TIMEOUT_MS = 2000;
 const MIRROR_WAIT_MS = 1000;
 /** A cursor from a node further ahead waits at most this long for this node's mirror. */
 const AHEAD_WAIT_MS = 2000;
-
-class Script {
-  readonly sha: string;
-  constructor(readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-}
 
 // KEYS: stream, seq, epoch, dedupe hash, dedupe order list.
 // ARGV: clientMsgId, message JSON without id, history limit, dedupe limit, epoch to create if absent.
@@ -92,7 +84,6 @@ function entriesOf(reply: StreamReply): StreamEntries[] {
 }
 
 export class RedisRoom implements ChatRoom {
-  readonly #prefix: string;
   readonly #keys: { stream: string; seq: string; epoch: string; dedupe: string; dedupeOrder: string };
   readonly #history: History;
   readonly #dedupeLimit: number;
@@ -115,7 +106,6 @@ export class RedisRoom implements ChatRoom {
   #waiters: Array<{ id: number; resolve: () => void }> = [];
 
   private constructor(options: RedisRoomOptions) {
-    this.#prefix = options.prefix;
     const key = (name: string): string => `${options.prefix}${name}`;
     this.#keys = { stream: key('messages'), seq: key('seq'), epoch: key('epoch'), dedupe: key('dedupe'), dedupeOrder: key('dedupe-order') };
     this.#history = new History(options.historyLimit);
@@ -175,8 +165,8 @@ export class RedisRoom implements ChatRoom {
     const { stream, seq, epoch, dedupe, dedupeOrder } = this.#keys;
     let reply: [string, string, number];
     try {
-      reply = await this.#run(
-        APPEND,
+      reply = await APPEND.run(
+        this.#commands,
         [stream, seq, epoch, dedupe, dedupeOrder],
         [input.clientMsgId, json, String(this.#history.limit), String(this.#dedupeLimit), newEpoch()],
       );
@@ -211,13 +201,6 @@ export class RedisRoom implements ChatRoom {
     return this.#settle(since).catch(() => {}); // Redis down: answer from the mirror
   }
 
-  /** A value every node of the cluster shares (e.g. the presenter token): the first node's `candidate` wins. */
-  async shared(name: string, candidate: string): Promise<string> {
-    const key = `${this.#prefix}${name}`;
-    await this.#commands.sendCommand(['SET', key, candidate, 'NX']);
-    return (await this.#commands.sendCommand<string | null>(['GET', key])) ?? candidate;
-  }
-
   subscribe(subscriber: Subscriber): () => void {
     this.#subscribers.add(subscriber);
     return () => this.#subscribers.delete(subscriber);
@@ -243,7 +226,7 @@ export class RedisRoom implements ChatRoom {
   }
 
   async #settle(since: number | undefined): Promise<void> {
-    const [epoch, lastId] = await this.#run<[string, number]>(EPOCH, [this.#keys.epoch, this.#keys.seq], [newEpoch()]);
+    const [epoch, lastId] = await EPOCH.run<[string, number]>(this.#commands, [this.#keys.epoch, this.#keys.seq], [newEpoch()]);
     this.#adoptEpoch(epoch);
     this.#knownLastId = Math.max(this.#knownLastId, lastId);
     if (since !== undefined && since <= lastId) await this.#mirrorReaches(since, AHEAD_WAIT_MS);
@@ -284,7 +267,7 @@ export class RedisRoom implements ChatRoom {
   }
 
   async #checkEpoch(): Promise<void> {
-    const [epoch, lastId] = await this.#run<[string, number]>(EPOCH, [this.#keys.epoch, this.#keys.seq], [newEpoch()], this.#reader);
+    const [epoch, lastId] = await EPOCH.run<[string, number]>(this.#reader, [this.#keys.epoch, this.#keys.seq], [newEpoch()]);
     this.#adoptEpoch(epoch);
     this.#knownLastId = Math.max(this.#knownLastId, lastId);
   }
@@ -342,25 +325,6 @@ export class RedisRoom implements ChatRoom {
       waiters.splice(at, 0, waiter);
     });
   }
-
-  /** EVALSHA, loading the script with EVAL when Redis does not know it (first use, or after a restart). */
-  async #run<T>(script: Script, keys: string[], args: string[], client: RedisClient = this.#commands): Promise<T> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await client.sendCommand<T>(['EVALSHA', script.sha, ...tail]);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.sendCommand<T>(['EVAL', script.source, ...tail]);
-    }
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

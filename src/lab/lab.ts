@@ -1,11 +1,15 @@
 // The workshop lab: the presenter's settings, the delay queues that apply
 // them, what each transport can be asked (drop, gauges) and the wire stats.
 // Transports get it through their TransportContext; it knows none of them.
+// The settings and the drop go through a LabStore: this process's own, or
+// one shared by every node of a cluster through Redis.
 import type { TransportName } from '../chat/transports.js';
 import { DelayQueue } from './delay-queue.js';
-import { applyUpdate, defaultSettings, type LabSettings, type LabUpdate } from './settings.js';
+import type { LabStore, NodeDrop } from './lab-store.js';
+import { clusterView, LocalStatsExchange, type StatsExchange } from './node-stats.js';
 import type { Presence } from './presence.js';
-import { WireStats, type Gauges } from './stats.js';
+import type { LabSettings, LabUpdate } from './settings.js';
+import { WireStats, type Gauges, type NodeSample, type StatsSample } from './stats.js';
 
 export interface LabAttachment extends Gauges {
   /** Cuts every connection of the transport now; returns how many. Absent: it holds none. */
@@ -18,27 +22,70 @@ export interface LabAttachment extends Gauges {
 
 export interface DropResult {
   transport: TransportName;
+  /** Connections cut, on every node. */
   dropped: number;
   note: string;
+  /** Each node's part (one entry without Redis). */
+  nodes: NodeDrop[];
 }
 
+export interface LabOptions {
+  presenterToken: string;
+  nodeId: string;
+  /** Where the settings live and how drops reach the connections (this process's own, or the cluster's). */
+  store: LabStore;
+  /** How the nodes of a cluster see each other's stats (absent: this node alone). */
+  statsExchange?: StatsExchange;
+  /** Counts this node's participants (default: in memory). */
+  presence?: Presence;
+  /** Counts the participants of every node together (a client seen by two nodes once); absent: the nodes' counts add up. */
+  clusterPresence?: Presence;
+}
+
+/** GET /api/stats: the cluster view, the node that answers, and each node's own sample. */
+export type StatsView = StatsSample & { nodeId: string; nodes: NodeSample[] };
+
 export class Lab {
-  settings: LabSettings = defaultSettings();
   readonly stats: WireStats;
+  readonly presenterToken: string;
+  readonly nodeId: string;
+  readonly #store: LabStore;
+  readonly #statsExchange: StatsExchange;
+  /** Every live node's latest sample, as of the last exchange. */
+  #nodes: NodeSample[] = [];
   readonly #attachments = new Map<TransportName, LabAttachment>();
   readonly #queues = new Map<string, DelayQueue>();
 
-  /** `presence` counts the participants (default: in memory, this node only). */
-  constructor(
-    readonly presenterToken: string,
-    presence?: Presence,
-  ) {
-    this.stats = new WireStats(presence);
+  constructor(options: LabOptions) {
+    this.presenterToken = options.presenterToken;
+    this.nodeId = options.nodeId;
+    this.#store = options.store;
+    this.#statsExchange = options.statsExchange ?? new LocalStatsExchange();
+    this.stats = new WireStats(options.presence, options.clusterPresence);
+    this.#store.onDrop((name) => this.dropHere(name));
+    this.stats.onSample((sample) => {
+      this.#statsExchange.share({ nodeId: this.nodeId, ...sample }).then(
+        (nodes) => (this.#nodes = nodes),
+        () => (this.#nodes = []), // Redis unreachable: this node alone until it is back
+      );
+    });
   }
 
-  update(update: LabUpdate): LabSettings {
-    this.settings = applyUpdate(this.settings, update);
-    return this.settings;
+  /** The cluster view from every node's latest sample, this node's freshest. */
+  statsView(): StatsView {
+    const own: NodeSample = { nodeId: this.nodeId, ...this.stats.last };
+    const nodes = [own, ...this.#nodes.filter((node) => node.nodeId !== this.nodeId)].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+    return { ...clusterView(nodes, own, this.stats.lastClusterParticipants), nodeId: this.nodeId, nodes };
+  }
+
+  /** The settings in force on this node. */
+  get settings(): LabSettings {
+    return this.#store.settings;
+  }
+
+  /** Changes the settings on every node. */
+  update(update: LabUpdate): Promise<LabSettings> {
+    return this.#store.update(update);
   }
 
   /** One FIFO queue per transport and direction: `in` = client to server, `out` = server to client. */
@@ -65,18 +112,28 @@ export class Lab {
     return undefined;
   }
 
-  drop(name: TransportName): DropResult {
-    const drop = this.#attachments.get(name)?.drop;
-    if (!drop) return { transport: name, dropped: 0, note: `${name} holds no connection between requests: there is nothing to drop` };
-    const dropped = drop();
-    const note = `${dropped} connection${dropped === 1 ? '' : 's'} cut; clients reconnect and catch up from their cursors`;
-    return { transport: name, dropped, note };
+  /** Cuts every connection of `name` on every node. */
+  async drop(name: TransportName): Promise<DropResult> {
+    const nodes = await this.#store.drop(name);
+    const dropped = nodes.reduce((sum, node) => sum + node.dropped, 0);
+    if (!this.#attachments.get(name)?.drop) {
+      return { transport: name, dropped, nodes, note: `${name} holds no connection between requests: there is nothing to drop` };
+    }
+    const where = nodes.length > 1 ? ` on ${nodes.length} nodes` : '';
+    const note = `${dropped} connection${dropped === 1 ? '' : 's'} cut${where}; clients reconnect and catch up from their cursors`;
+    return { transport: name, dropped, nodes, note };
+  }
+
+  /** Cuts every connection of `name` on this node; returns how many. */
+  dropHere(name: TransportName): number {
+    return this.#attachments.get(name)?.drop?.() ?? 0;
   }
 
   /** Shutdown: nothing waits any more, so held replies and last frames go out at once. */
   close(): void {
     this.stats.stop();
-    this.settings = defaultSettings();
+    this.#store.close();
+    this.#statsExchange.leave(this.nodeId);
     for (const queue of this.#queues.values()) queue.flush();
   }
 }

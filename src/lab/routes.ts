@@ -7,7 +7,7 @@ import { TokenBuckets } from '../chat/rate-limit.js';
 import { TRANSPORT_NAMES } from '../chat/transports.js';
 import { sendError } from '../http/errors.js';
 import { LabSettingsSchema, LabUpdateSchema, type LabUpdate } from './settings.js';
-import { StatsSampleSchema } from './stats.js';
+import { NodeSampleSchema, StatsSampleSchema } from './stats.js';
 import { joinUrls } from './join.js';
 import type { Lab } from './lab.js';
 import { bearerToken, tokenMatches } from './token.js';
@@ -17,7 +17,12 @@ const DropBodySchema = Type.Object(
   { transport: Type.Union(TRANSPORT_NAMES.map((name) => Type.Literal(name))) },
   { additionalProperties: false },
 );
-const DropResultSchema = Type.Object({ transport: Type.String(), dropped: Type.Integer(), note: Type.String() });
+const DropResultSchema = Type.Object({
+  transport: Type.String(),
+  dropped: Type.Integer(),
+  note: Type.String(),
+  nodes: Type.Array(Type.Object({ nodeId: Type.String(), dropped: Type.Integer() })),
+});
 const authErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema };
 
 export function registerLabRoutes(fastify: FastifyInstance, lab: Lab, attemptsPerMin: number): void {
@@ -73,11 +78,11 @@ export function registerLabRoutes(fastify: FastifyInstance, lab: Lab, attemptsPe
   );
 
   // The settings ride along, so a page learns both from one short request.
-  fastify.get(
-    '/api/stats',
-    { schema: { response: { 200: Type.Composite([StatsSampleSchema, Type.Object({ settings: LabSettingsSchema })]) } } },
-    () => ({ ...lab.stats.last, settings: lab.settings }),
-  );
+  const StatsViewSchema = Type.Composite([
+    StatsSampleSchema,
+    Type.Object({ nodeId: Type.String(), nodes: Type.Array(NodeSampleSchema), settings: LabSettingsSchema }),
+  ]);
+  fastify.get('/api/stats', { schema: { response: { 200: StatsViewSchema } } }, () => ({ ...lab.statsView(), settings: lab.settings }));
 
   fastify.get('/api/lab/join', { schema: { response: { 200: Type.Object({ urls: Type.Array(Type.String()) }) } } }, () => ({
     urls: joinUrls(fastify.server.address() as AddressInfo),

@@ -32,6 +32,8 @@ export interface TransportStats {
   /** Distinct client ids seen on this transport within the presence window (see presence.ts). */
   participants: number;
   requestsPerSec: number;
+  /** Poll replies (GETs of the HTTP transports). */
+  pollsPerSec: number;
   /** Share of poll replies with no message, or null without polls. */
   emptyPollShare: number | null;
   messagesPerSec: number;
@@ -63,6 +65,7 @@ export const StatsSampleSchema = Type.Object({
     heldPolls: Count,
     participants: Count,
     requestsPerSec: Count,
+    pollsPerSec: Count,
     emptyPollShare: Type.Union([Type.Number(), Type.Null()]),
     messagesPerSec: Count,
     wireBytesOutPerSec: Count,
@@ -100,6 +103,13 @@ const zeroCounters = (): Counters => ({
 
 type CountedSocket = Duplex & { bytesWritten?: number; bytesRead?: number };
 
+/** One node's sample, as the nodes of a cluster exchange them. */
+export interface NodeSample extends StatsSample {
+  nodeId: string;
+}
+
+export const NodeSampleSchema = Type.Composite([Type.Object({ nodeId: Type.String() }), StatsSampleSchema]);
+
 export class WireStats {
   #counters = perTransport(zeroCounters);
   #previous = perTransport(zeroCounters);
@@ -109,12 +119,27 @@ export class WireStats {
   #cpu = process.cpuUsage();
   #sampledAt = performance.now();
   #timer: NodeJS.Timeout;
+  #listeners = new Set<(sample: StatsSample) => void>();
   last: StatsSample;
+  /** With `clusterPresence`: the participants of the whole cluster at the last sample (a client seen by two nodes once). */
+  lastClusterParticipants: Record<TransportName, number> | undefined;
 
-  constructor(readonly presence: Presence = new MemoryPresence()) {
+  /** `presence` counts this node's participants; `clusterPresence`, when given, every node's together. */
+  constructor(
+    readonly presence: Presence = new MemoryPresence(),
+    readonly clusterPresence?: Presence,
+  ) {
     this.last = this.#sample();
-    this.#timer = setInterval(() => (this.last = this.#sample()), SAMPLE_MS);
+    this.#timer = setInterval(() => {
+      this.last = this.#sample();
+      for (const listener of this.#listeners) listener(this.last);
+    }, SAMPLE_MS);
     this.#timer.unref();
+  }
+
+  /** `listener` hears every new sample (once a second). */
+  onSample(listener: (sample: StatsSample) => void): void {
+    this.#listeners.add(listener);
   }
 
   stop(): void {
@@ -131,7 +156,9 @@ export class WireStats {
 
   /** A request or a new connection from the client `clientId` on `name`: it is here. */
   seen(name: TransportName, clientId: string): void {
-    this.presence.seen(name, clientId, Date.now());
+    const now = Date.now();
+    this.presence.seen(name, clientId, now);
+    this.clusterPresence?.seen(name, clientId, now);
   }
 
   watches(socket: Duplex): boolean {
@@ -171,9 +198,9 @@ export class WireStats {
     this.#sampledAt = now;
     const perSec = (delta: number): number => Math.round((delta * 1000) / intervalMs);
     const wallNow = Date.now();
-    for (const [name, gauges] of this.#gauges)
-      for (const clientId of gauges.clientIds?.() ?? []) this.presence.seen(name, clientId, wallNow);
+    for (const [name, gauges] of this.#gauges) for (const clientId of gauges.clientIds?.() ?? []) this.seen(name, clientId);
     const participants = this.presence.counts(wallNow);
+    this.lastClusterParticipants = this.clusterPresence?.counts(wallNow);
 
     const transports = perTransport((name): TransportStats => {
       const totals = { ...this.#counters[name] };
@@ -187,6 +214,7 @@ export class WireStats {
         heldPolls: gauges?.heldPolls?.() ?? 0,
         participants: participants[name],
         requestsPerSec: perSec(delta('requests')),
+        pollsPerSec: perSec(polls),
         emptyPollShare: polls > 0 ? delta('emptyPolls') / polls : null,
         messagesPerSec: perSec(delta('messages')),
         wireBytesOutPerSec: perSec(delta('wireBytesOut')),

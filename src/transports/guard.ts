@@ -4,7 +4,7 @@
 // own wire form.
 import type { IncomingMessage } from 'node:http';
 import type { Message } from '../chat/message.js';
-import { SendRateLimiter, TokenBuckets, type SendAdmission } from '../chat/rate-limit.js';
+import { SendRateLimiter, TokenBuckets, type SendAdmission, type SendLimiter, type SendLimits } from '../chat/rate-limit.js';
 import type { ServerOptions } from '../config.js';
 
 /** Counts open things per IP and refuses beyond a cap. */
@@ -57,8 +57,17 @@ export function approxMessageBytes(message: Message): number {
 
 export type CatchupAdmission = { ok: true } | { ok: false; retryAfterMs: number };
 
+/** The send limits the options set. */
+export function sendLimits(options: ServerOptions): SendLimits {
+  return {
+    perClient: { ratePerSec: options.sendRatePerClient, burst: options.sendBurstPerClient },
+    perIp: { ratePerSec: options.sendRatePerIp, burst: options.sendBurstPerIp },
+    newClientsPerIp: { ratePerSec: options.newClientRatePerIp, burst: options.newClientBurstPerIp },
+  };
+}
+
 export class Guard {
-  readonly #sendLimiter: SendRateLimiter | undefined;
+  readonly #sendLimiter: SendLimiter | undefined;
   readonly #catchupBytes: TokenBuckets;
   /** WebSocket and Socket.IO connections. */
   readonly connections: PerIpCounter;
@@ -71,18 +80,16 @@ export class Guard {
   catchupRefused = 0;
   sendsRefused = 0;
 
-  /** `lifted` says when the send limit is off for now (the presenter's switch). */
+  /**
+   * `lifted` says when the send limit is off for now (the presenter's switch);
+   * `sendLimiter` meters sends (a cluster's shared one), else one in this process does.
+   */
   constructor(
     options: ServerOptions,
     private readonly lifted: () => boolean = () => false,
+    sendLimiter?: SendLimiter,
   ) {
-    this.#sendLimiter = options.rateLimit
-      ? new SendRateLimiter({
-          perClient: { ratePerSec: options.sendRatePerClient, burst: options.sendBurstPerClient },
-          perIp: { ratePerSec: options.sendRatePerIp, burst: options.sendBurstPerIp },
-          newClientsPerIp: { ratePerSec: options.newClientRatePerIp, burst: options.newClientBurstPerIp },
-        })
-      : undefined;
+    this.#sendLimiter = options.rateLimit ? (sendLimiter ?? new SendRateLimiter(sendLimits(options))) : undefined;
     this.#catchupBytes = new TokenBuckets({ ratePerSec: options.catchupBytesPerSecPerIp, burst: options.catchupBurstBytesPerIp });
     this.connections = new PerIpCounter(options.maxConnectionsPerIp);
     this.heldPolls = new PerIpCounter(options.longPollMaxHeldPerIp);
@@ -112,10 +119,11 @@ export class Guard {
   /**
    * One send. `clientKey` names the sender (a connection, or the HTTP
    * client id); it is namespaced by the caller so keys of different kinds never meet.
+   * Rejects with RoomUnavailableError while a shared limiter cannot reach Redis.
    */
-  admitSend(clientKey: string, ip: string): SendAdmission {
+  async admitSend(clientKey: string, ip: string): Promise<SendAdmission> {
     if (!this.#sendLimiter || this.lifted()) return { ok: true };
-    const admission = this.#sendLimiter.admit(clientKey, ip);
+    const admission = await this.#sendLimiter.admit(clientKey, ip);
     if (!admission.ok) this.sendsRefused++;
     return admission;
   }

@@ -130,7 +130,7 @@ export function registerSendRoute(
       // Without a client id, all such senders of one IP share one client bucket.
       const clientKey = httpClientKey(request.query.client);
       const ip = clientIp(request.raw);
-      const admission = guard.admitSend(clientKey, ip);
+      const admission = await guard.admitSend(clientKey, ip);
       if (!admission.ok) {
         if (admission.persistent) onPersistentFlooder?.(clientKey, ip);
         return sendTooMany(reply, admission);

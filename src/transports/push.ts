@@ -320,9 +320,9 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
   async #append(sender: Sender, input: unknown): Promise<SendResult> {
     const parsed = parseSendInput(input);
     if (!parsed.ok) return { ok: false, error: parsed.error };
-    const admission = this.context.guard.admitSend(sender.key, sender.ip);
-    if (!admission.ok) return { ok: false, error: admission.error, persistent: admission.persistent };
     try {
+      const admission = await this.context.guard.admitSend(sender.key, sender.ip);
+      if (!admission.ok) return { ok: false, error: admission.error, persistent: admission.persistent };
       const { message } = await this.context.room.append(parsed.value, this.name);
       return { ok: true, message };
     } catch (error) {
