@@ -29,6 +29,16 @@ interface EngineConnection {
   close(discard: boolean): void;
 }
 
+/** What engine.io hands its 'flush' listeners (not in its type declarations). */
+interface EnginePacket {
+  type: string;
+  data?: unknown;
+}
+interface FlushingConnection {
+  transport: { name: string };
+  on(event: 'flush', listener: (packets: EnginePacket[]) => void): unknown;
+}
+
 /** Socket.IO encodes its own packets: a "frame" here is the event to emit. */
 class SocketIoPeer implements PushPeer<PushEvent> {
   readonly sender: Sender;
@@ -83,6 +93,9 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
     this.engine.generateId = async (req) => `${this.fastify.nodeId}.${await randomSessionId(req)}`;
     this.io.bind(this.engine);
     capEngineSessions(this.engine, this.io, this.context.guard);
+    this.engine.on('connection', (conn: FlushingConnection) => {
+      conn.on('flush', (packets: EnginePacket[]) => this.#countFlush(conn.transport.name, packets));
+    });
     this.io.use((socket, next) => {
       const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown };
       const admission = this.admit(socket.request, auth.since, auth.epoch);
@@ -115,6 +128,23 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
       });
       this.open(peer, (socket.data as SocketData).cursor);
     });
+  }
+
+  /**
+   * engine.io writes Socket.IO's packets itself, so the lab's stats count
+   * them here: the chat payload (its message packets) on either transport,
+   * and on polling each flush answering one held GET, empty when it carries
+   * no message (only a ping, or the noop that ends polling at an upgrade).
+   */
+  #countFlush(transport: string, packets: EnginePacket[]): void {
+    const stats = this.context.lab.stats;
+    let payloadBytes = 0;
+    for (const packet of packets)
+      if (packet.type === 'message' && typeof packet.data === 'string') payloadBytes += Buffer.byteLength(packet.data);
+    if (payloadBytes > 0) stats.count(this.name, 'payloadBytesOut', payloadBytes);
+    if (transport !== 'polling') return;
+    stats.count(this.name, 'polls');
+    if (payloadBytes === 0) stats.count(this.name, 'emptyPolls');
   }
 
   protected encode(event: PushEvent): PushEvent {
