@@ -1,6 +1,6 @@
 // The three measurements: fixed rate, saturation, capacity sweep. Each runs
 // against a fresh server process.
-import type { TransportName } from '../src/chat/transports.js';
+import { descriptorOf, type TransportName } from '../src/chat/transports.js';
 import { Crowd } from './crowd.js';
 import { createHttpClient, type HttpClientName } from './http-clients.js';
 import { round, type LatencySummary, type Ledger, type LedgerCounts } from './ledger.js';
@@ -33,7 +33,10 @@ export interface FixedRateResult extends LedgerCounts, Loads {
   wireBytesPerDelivery: number;
   serverCpuUsPerDelivery: number;
   rssBytesPerClient: number;
-  /** Load-generator CPU per HTTP request the server saw (poll answers and sends); absent without HTTP requests. */
+  /**
+   * Load-generator CPU per HTTP request the server saw (poll answers and sends); polling transports only (a push
+   * transport's few requests are its sends: its load-generator CPU goes on frames, and per request it means nothing).
+   */
   loadGeneratorCpuUsPerRequest?: number;
 }
 
@@ -123,7 +126,8 @@ export async function fixedRate(
       wireBytesPerDelivery: per(window.wireBytes, 1),
       serverCpuUsPerDelivery: per(window.serverCpuUs, 1),
       rssBytesPerClient: Math.round((loaded.rssBytes - idle.rssBytes) / plan.clients),
-      ...(window.requests > 0 && { loadGeneratorCpuUsPerRequest: round(window.loadGeneratorCpuUs / window.requests, 1) }),
+      ...(descriptorOf(transport).kind === 'poll' &&
+        window.requests > 0 && { loadGeneratorCpuUsPerRequest: round(window.loadGeneratorCpuUs / window.requests, 1) }),
       ...loads(window),
     };
     step(

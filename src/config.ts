@@ -1,5 +1,6 @@
 // Server options from CLI flags and environment variables, with defaults.
 import { parseArgs } from 'node:util';
+import { DEFAULT_PRESENCE_WINDOW_MS } from './lab/presence.js';
 
 export interface ServerOptions {
   port: number;
@@ -58,6 +59,8 @@ export interface ServerOptions {
   redisPrefix: string;
   /** This node's short name in `/api/config`, welcomes and poll replies; empty = random per start. */
   nodeId: string;
+  /** A client counts as a participant for this long after it was last seen (a request, or an open connection). */
+  presenceWindowMs: number;
 }
 
 /** A chosen presenter token shorter than this is refused: it would be guessed. */
@@ -96,6 +99,7 @@ export const DEFAULTS: ServerOptions = {
   redisUrl: '',
   redisPrefix: 'transport-lab:',
   nodeId: '',
+  presenceWindowMs: DEFAULT_PRESENCE_WINDOW_MS,
 };
 
 interface Flag {
@@ -146,6 +150,11 @@ const NUMERIC_FLAGS: Record<string, Flag> = {
     help: 'wrong presenter tokens per IP per minute before 429',
   },
   'long-poll-max-held-per-ip': { key: 'longPollMaxHeldPerIp', env: 'LONG_POLL_MAX_HELD_PER_IP', help: 'held polls per IP before 429' },
+  'presence-window': {
+    key: 'presenceWindowMs',
+    env: 'PRESENCE_WINDOW_MS',
+    help: 'a client counts as a participant this long after it was last seen, in ms',
+  },
   'request-timeout': {
     key: 'requestTimeoutMs',
     env: 'REQUEST_TIMEOUT_MS',

@@ -14,6 +14,7 @@ import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors
 import { hostCheckPlugin } from './http/host-check.js';
 import { securityPlugin } from './http/security.js';
 import { Lab } from './lab/lab.js';
+import { MemoryPresence } from './lab/presence.js';
 import { labPlugin } from './lab/plugin.js';
 import { randomToken } from './lab/token.js';
 import { namedPlugin } from './named-plugin.js';
@@ -46,7 +47,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   checkConsistency(options);
   const room = givenRoom ?? (await openRoom(options));
   // One presenter token per cluster: nodes sharing a Redis room take the first node's random one.
-  const lab = new Lab(options.presenterToken || (await sharedToken(room)));
+  const lab = new Lab(options.presenterToken || (await sharedToken(room)), new MemoryPresence(options.presenceWindowMs));
   const nodeId = options.nodeId || randomBytes(3).toString('hex');
   const guard = givenGuard ?? new Guard(options, () => lab.settings.liftRateLimit);
 

@@ -1,6 +1,6 @@
 // Unit tests of src/lab/stats.ts: counters become per-second rates in the
-// one-second sample, gauges are read at each sample, pollers are counted by
-// socket, and watched sockets have their written bytes accounted.
+// one-second sample, gauges are read at each sample, participants are the
+// distinct client ids seen (by request, or while holding a connection), and watched sockets have their written bytes accounted.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
@@ -13,12 +13,17 @@ describe('WireStats', () => {
     const stats = new WireStats();
     try {
       let held = 3;
-      stats.setGauges('long-polling', { connections: () => held, heldPolls: () => held });
+      stats.setGauges('long-polling', {
+        connections: () => held,
+        heldPolls: () => held,
+        clientIds: () => ['a', 'b', 'c'].slice(0, held),
+      });
       stats.count('websocket', 'messages', 5);
       stats.count('short-polling', 'polls', 4);
       stats.count('short-polling', 'emptyPolls', 1);
-      stats.sawPoller('short-polling', {});
-      stats.sawPoller('short-polling', {});
+      stats.seen('short-polling', 'poller-1');
+      stats.seen('short-polling', 'poller-2');
+      stats.seen('short-polling', 'poller-1');
       const before = stats.last.at;
       await waitFor(() => stats.last.at > before, SAMPLE_MS * 5, 'a sample');
       const { transports, cpuShare, intervalMs } = stats.last;
@@ -26,7 +31,7 @@ describe('WireStats', () => {
       assert.equal(transports.websocket.totals.messages, 5);
       assert.ok(transports.websocket.messagesPerSec > 0 && transports.websocket.messagesPerSec <= 5 / (intervalMs / 1000) + 1);
       assert.equal(transports['short-polling'].emptyPollShare, 0.25);
-      assert.equal(transports['short-polling'].participants, 2, 'two polling sockets seen');
+      assert.equal(transports['short-polling'].participants, 2, 'two polling clients seen, one of them twice');
       assert.deepEqual(
         [transports['long-polling'].connections, transports['long-polling'].heldPolls, transports['long-polling'].participants],
         [3, 3, 3],
@@ -36,6 +41,7 @@ describe('WireStats', () => {
       const next = stats.last.at;
       await waitFor(() => stats.last.at > next, SAMPLE_MS * 5, 'another sample');
       assert.equal(stats.last.transports['long-polling'].connections, 0);
+      assert.equal(stats.last.transports['long-polling'].participants, 3, 'gone, but seen within the window');
       assert.equal(stats.last.transports.websocket.messagesPerSec, 0, 'a rate is per interval');
       assert.equal(stats.last.transports.websocket.totals.messages, 5, 'totals stay');
     } finally {

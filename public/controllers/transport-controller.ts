@@ -199,6 +199,8 @@ export class TransportController implements ReactiveController {
       // Undefined joins live; a replaced transport continues where the old one was.
       ...(resumeFrom?.cursor !== undefined && { since: resumeFrom.cursor }),
       ...(resumeFrom?.epoch !== undefined && { epoch: resumeFrom.epoch }),
+      // The same client to the server (one participant, one send budget), whatever its settings.
+      ...(resumeFrom && { clientId: resumeFrom.clientId }),
     });
   }
 

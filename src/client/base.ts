@@ -57,7 +57,7 @@ export function backoffMs(attempt: number, minMs = 100, maxMs = 5000): number {
 }
 
 /**
- * A random id for clientMsgId and long-poll client ids. Not crypto.randomUUID:
+ * A random id for clientMsgId and client ids. Not crypto.randomUUID:
  * phones reach the demo over plain http on the LAN, where it is missing.
  */
 export function randomId(): string {
@@ -82,6 +82,7 @@ const NO_END: WireEnd = () => {};
 
 export abstract class BaseClientTransport extends Emitter<ClientTransportEvents> implements ClientTransport {
   abstract readonly name: TransportName;
+  readonly clientId: string;
   status: TransportStatus = 'off';
   detail = '';
   cursor: number | undefined;
@@ -103,6 +104,7 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
     this.cursor = options.since;
     this.epoch = options.epoch;
     this.sendTimeoutMs = options.sendTimeoutMs ?? 5000;
+    this.clientId = options.clientId ?? randomId();
   }
 
   get active(): boolean {

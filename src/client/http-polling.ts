@@ -1,7 +1,7 @@
 // What short and long polling share on the client: the poll loop (the POST
 // send is http-sender.ts's). They differ only in the query they add and the pause between polls.
 import type { Message, SendInput } from '../chat/message.js';
-import { BaseClientTransport, randomId, sleep, type CatchupHeader, type WireFields } from './base.js';
+import { BaseClientTransport, sleep, type CatchupHeader, type WireFields } from './base.js';
 import { fetchOf, HttpError, postMessage, requestJson, type HttpChannel } from './http-sender.js';
 import type { ClientTransportOptions, SendReceipt } from './transport.js';
 
@@ -12,8 +12,6 @@ interface PollReply extends CatchupHeader {
 }
 
 export abstract class HttpPollingTransport extends BaseClientTransport {
-  /** Names this client to the server: its send rate limit, and its one held long poll. */
-  readonly clientId = randomId();
   #abort: AbortController | undefined;
   readonly #http: HttpChannel;
 
@@ -53,7 +51,8 @@ export abstract class HttpPollingTransport extends BaseClientTransport {
     let first = true;
     while (generation === this.generation) {
       const startedAt = Date.now();
-      const query = new URLSearchParams({ ...stringValues(this.resumeQuery()), ...this.pollParams() });
+      // `client` names us: the participant counts, and long polling's one held poll per client.
+      const query = new URLSearchParams({ ...stringValues(this.resumeQuery()), ...this.pollParams(), client: this.clientId });
       let reply: PollReply;
       try {
         const fields: WireFields = { kind: 'request', label: 'GET', detail: 'poll', roundTrip: this.pollAnswersAtOnce() };

@@ -16,7 +16,7 @@ export class LongPollingTransport extends HttpPollingTransport {
   }
 
   protected pollParams(): Record<string, string> {
-    return { wait: String(this.waitMs), client: this.clientId };
+    return { wait: String(this.waitMs) };
   }
 
   /**

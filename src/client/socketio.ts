@@ -33,7 +33,7 @@ export class SocketIoTransport extends BaseClientTransport {
       reconnectionDelay: 250,
       reconnectionDelayMax: 5000,
       // A function, so every reconnect resumes from the cursor as it is then.
-      auth: (callback) => callback(this.resumeQuery()),
+      auth: (callback) => callback({ ...this.resumeQuery(), client: this.clientId }),
     });
     this.#socket = socket;
     // The engine outlives close() a moment (an upgrade may still finish): only the current connection may act.

@@ -4,7 +4,7 @@
 // Sends are POSTs, as the polling clients make them. On the wire timeline: the
 // stream's GET until its answer, each event, and the EventSource's own reconnects.
 import type { Message, SendInput } from '../chat/message.js';
-import { BaseClientTransport, byteLength, randomId, type CatchupHeader, type WireEnd } from './base.js';
+import { BaseClientTransport, byteLength, type CatchupHeader, type WireEnd } from './base.js';
 import { fetchOf, postMessage, type HttpChannel } from './http-sender.js';
 import type { ClientTransportOptions, EventSourceConstructor, SendReceipt } from './transport.js';
 
@@ -13,8 +13,6 @@ const CLOSED = 2;
 
 export class SseTransport extends BaseClientTransport {
   readonly name = 'sse';
-  /** Names this client to the server's send rate limit. */
-  readonly clientId = randomId();
   /** Reconnects the EventSource made by itself (each resumed with Last-Event-ID), not ours. */
   ownReconnects = 0;
   readonly #EventSource: EventSourceConstructor;
@@ -44,7 +42,7 @@ export class SseTransport extends BaseClientTransport {
   }
 
   protected open(): void {
-    // `client` names the stream after the sends' rate-limit key: a persistent flooder's stream is ended.
+    // `client` names the stream after the sends' rate-limit key (a persistent flooder's stream is ended) and counts us.
     const resume = { ...this.resumeQuery(), client: this.clientId };
     const query = new URLSearchParams(Object.entries(resume).map(([key, value]) => [key, String(value)]));
     const source = new this.#EventSource(`${this.#messagesUrl}?${query}`);

@@ -124,6 +124,8 @@ export interface ClientTransportOptions {
   socketioMode?: SocketIoMode;
   /** A send not acknowledged within this is retried (same clientMsgId, so never doubled). */
   sendTimeoutMs?: number;
+  /** This client's id on the wire (1-64 of `A-Z a-z 0-9 . _ : -`); default a random one. Keep it to stay the same participant. */
+  clientId?: string;
 }
 
 export interface SendReceipt {
@@ -132,6 +134,8 @@ export interface SendReceipt {
 
 export interface ClientTransport {
   readonly name: TransportName;
+  /** Names this client to the server on every request and handshake: its send rate limit, the participant counts. */
+  readonly clientId: string;
   readonly status: TransportStatus;
   /** Human-readable detail of the connection, e.g. Socket.IO's "polling -> websocket". */
   readonly detail: string;

@@ -28,7 +28,8 @@ export class WebSocketTransport extends BaseClientTransport {
   }
 
   protected open(): void {
-    const query = new URLSearchParams(Object.entries(this.resumeQuery()).map(([key, value]) => [key, String(value)]));
+    const handshake = { ...this.resumeQuery(), client: this.clientId };
+    const query = new URLSearchParams(Object.entries(handshake).map(([key, value]) => [key, String(value)]));
     const url = `${this.baseUrl.replace(/^http/, 'ws')}/ws?${query}`;
     const socket = new this.#WebSocket(url);
     const generation = this.generation;

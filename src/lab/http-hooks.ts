@@ -36,7 +36,6 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
     if (!match) return done();
     const { name, attachment } = match;
     lab.stats.count(name, 'requests');
-    if (request.method === 'GET') lab.stats.sawPoller(name, socket);
     // A keep-alive socket carries one request at a time (no pipelining from
     // browsers), so its byte delta over this response is this response.
     const writtenBefore = socket.bytesWritten;

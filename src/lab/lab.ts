@@ -4,6 +4,7 @@
 import type { TransportName } from '../chat/transports.js';
 import { DelayQueue } from './delay-queue.js';
 import { applyUpdate, defaultSettings, type LabSettings, type LabUpdate } from './settings.js';
+import type { Presence } from './presence.js';
 import { WireStats, type Gauges } from './stats.js';
 
 export interface LabAttachment extends Gauges {
@@ -23,11 +24,17 @@ export interface DropResult {
 
 export class Lab {
   settings: LabSettings = defaultSettings();
-  readonly stats = new WireStats();
+  readonly stats: WireStats;
   readonly #attachments = new Map<TransportName, LabAttachment>();
   readonly #queues = new Map<string, DelayQueue>();
 
-  constructor(readonly presenterToken: string) {}
+  /** `presence` counts the participants (default: in memory, this node only). */
+  constructor(
+    readonly presenterToken: string,
+    presence?: Presence,
+  ) {
+    this.stats = new WireStats(presence);
+  }
 
   update(update: LabUpdate): LabSettings {
     this.settings = applyUpdate(this.settings, update);

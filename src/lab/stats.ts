@@ -4,10 +4,9 @@
 import type { Duplex } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { TRANSPORT_NAMES, type TransportName } from '../chat/transports.js';
+import { MemoryPresence, type Presence } from './presence.js';
 
 export const SAMPLE_MS = 1000;
-/** A poller counts as present while it polled within this window. */
-const POLLER_WINDOW_MS = 5000;
 
 interface Counters {
   /** HTTP requests (polls, sends, Socket.IO polling requests). */
@@ -30,7 +29,7 @@ export interface TransportStats {
   /** Open WebSocket / Socket.IO connections; held polls for long polling. */
   connections: number;
   heldPolls: number;
-  /** Connections, or (for a transport that holds none) distinct polling sockets seen in the last 5 s. */
+  /** Distinct client ids seen on this transport within the presence window (see presence.ts). */
   participants: number;
   requestsPerSec: number;
   /** Share of poll replies with no message, or null without polls. */
@@ -82,9 +81,11 @@ export const StatsSampleSchema = Type.Object({
 });
 
 export interface Gauges {
-  /** Absent: the transport holds no connection (short polling), so pollers are counted instead. */
+  /** Absent: the transport holds no connection (short polling). */
   connections?(): number;
   heldPolls?(): number;
+  /** The client ids of the connections (or held polls) open now: still present, however long since they last spoke. */
+  clientIds?(): Iterable<string>;
 }
 
 const zeroCounters = (): Counters => ({
@@ -103,7 +104,6 @@ export class WireStats {
   #counters = perTransport(zeroCounters);
   #previous = perTransport(zeroCounters);
   #gauges = new Map<TransportName, Gauges>();
-  #pollers = perTransport(() => new Map<object, number>());
   /** Dedicated sockets (WebSocket, Socket.IO upgrades): bytes written and read so far, taken at each sample. */
   #sockets = new Map<CountedSocket, { name: TransportName; written: number; read: number }>();
   #cpu = process.cpuUsage();
@@ -111,7 +111,7 @@ export class WireStats {
   #timer: NodeJS.Timeout;
   last: StatsSample;
 
-  constructor() {
+  constructor(readonly presence: Presence = new MemoryPresence()) {
     this.last = this.#sample();
     this.#timer = setInterval(() => (this.last = this.#sample()), SAMPLE_MS);
     this.#timer.unref();
@@ -129,9 +129,9 @@ export class WireStats {
     this.#counters[name][counter] += amount;
   }
 
-  /** A poll from `socket` (one browser connection) just came in. */
-  sawPoller(name: TransportName, socket: object): void {
-    if (!this.#gauges.get(name)?.connections) this.#pollers[name].set(socket, performance.now());
+  /** A request or a new connection from the client `clientId` on `name`: it is here. */
+  seen(name: TransportName, clientId: string): void {
+    this.presence.seen(name, clientId, Date.now());
   }
 
   watches(socket: Duplex): boolean {
@@ -170,6 +170,10 @@ export class WireStats {
     this.#cpu = process.cpuUsage();
     this.#sampledAt = now;
     const perSec = (delta: number): number => Math.round((delta * 1000) / intervalMs);
+    const wallNow = Date.now();
+    for (const [name, gauges] of this.#gauges)
+      for (const clientId of gauges.clientIds?.() ?? []) this.presence.seen(name, clientId, wallNow);
+    const participants = this.presence.counts(wallNow);
 
     const transports = perTransport((name): TransportStats => {
       const totals = { ...this.#counters[name] };
@@ -181,7 +185,7 @@ export class WireStats {
       return {
         connections,
         heldPolls: gauges?.heldPolls?.() ?? 0,
-        participants: gauges?.connections ? connections : this.#recentPollers(name, now),
+        participants: participants[name],
         requestsPerSec: perSec(delta('requests')),
         emptyPollShare: polls > 0 ? delta('emptyPolls') / polls : null,
         messagesPerSec: perSec(delta('messages')),
@@ -192,13 +196,7 @@ export class WireStats {
       };
     });
     this.#previous = perTransport((name) => ({ ...this.#counters[name] }));
-    return { at: Date.now(), intervalMs: Math.round(intervalMs), cpuShare: (cpu.user + cpu.system) / 1000 / intervalMs, transports };
-  }
-
-  #recentPollers(name: TransportName, now: number): number {
-    const pollers = this.#pollers[name];
-    for (const [socket, seenAt] of pollers) if (now - seenAt > POLLER_WINDOW_MS) pollers.delete(socket);
-    return pollers.size;
+    return { at: wallNow, intervalMs: Math.round(intervalMs), cpuShare: (cpu.user + cpu.system) / 1000 / intervalMs, transports };
   }
 }
 

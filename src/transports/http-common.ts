@@ -4,26 +4,25 @@ import { Type, type Static } from '@sinclair/typebox';
 import { checkLengths, MessageSchema, SendInputSchema, type Message, type SendInput } from '../chat/message.js';
 import { type TransportName } from '../chat/transports.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
-import type { Catchup, ChatRoom } from '../chat/room.js';
+import type { Catchup } from '../chat/room.js';
 import type { ServerOptions } from '../config.js';
 import { sendError } from '../http/errors.js';
+import { ClientIdSchema, connectionKey } from './client-id.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
+import type { TransportContext } from './types.js';
 
 /** Query values stay strings (no type coercion) so `since=1e3` or `since=-1` is refused, not guessed at. */
 const Integer = Type.String({ pattern: CURSOR_PATTERN });
 
-/** The HTTP clients name themselves with a random id (per page pane), the key of their send rate limit. */
-export const ClientId = Type.String({ minLength: 1, maxLength: 64 });
-
-export const SendQuerySchema = Type.Object({ client: Type.Optional(ClientId) });
+export const SendQuerySchema = Type.Object({ client: Type.Optional(ClientIdSchema) });
 export type SendQuery = Static<typeof SendQuerySchema>;
 
 export const ReceiveQuerySchema = Type.Object({
   since: Type.Optional(Integer),
   epoch: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   wait: Type.Optional(Integer),
-  client: Type.Optional(ClientId),
+  client: Type.Optional(ClientIdSchema),
 });
 export type ReceiveQuery = Static<typeof ReceiveQuerySchema>;
 
@@ -92,6 +91,11 @@ export const catchupSerializerCompiler = ({ httpStatus }: { schema: FastifySchem
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
 
+/** Who an HTTP request is from, for the participant counts: its `client=`, else its TCP connection. */
+export function participantOf(request: FastifyRequest<{ Querystring: { client?: string } }>): string {
+  return request.query.client ?? connectionKey(request.raw.socket);
+}
+
 /** The rate-limit key of an HTTP sender. */
 export const httpClientKey = (client: string | undefined): string => `http:${client ?? ''}`;
 
@@ -111,23 +115,24 @@ export function sendTooMany(reply: FastifyReply, refusal: Extract<SendAdmission,
  */
 export function registerSendRoute(
   fastify: FastifyInstance,
-  room: ChatRoom,
+  { room, guard, lab }: Pick<TransportContext, 'room' | 'guard' | 'lab'>,
   via: TransportName,
-  guard: Guard,
-  /** Told the key of a sender that keeps sending into its rate limit (SSE ends its stream). */
-  onPersistentFlooder?: (clientKey: string) => void,
+  /** Told the key and address of a sender that keeps sending into its rate limit (SSE ends its stream). */
+  onPersistentFlooder?: (clientKey: string, ip: string) => void,
 ): void {
   fastify.post<{ Body: SendInput; Querystring: SendQuery }>(
     messagesUrl(via),
     { schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } } },
     async (request, reply) => {
       const parsed = checkLengths(request.body);
+      lab.stats.seen(via, participantOf(request));
       if (!parsed.ok) return sendError(reply, 400, parsed.error);
       // Without a client id, all such senders of one IP share one client bucket.
       const clientKey = httpClientKey(request.query.client);
-      const admission = guard.admitSend(clientKey, clientIp(request.raw));
+      const ip = clientIp(request.raw);
+      const admission = guard.admitSend(clientKey, ip);
       if (!admission.ok) {
-        if (admission.persistent) onPersistentFlooder?.(clientKey);
+        if (admission.persistent) onPersistentFlooder?.(clientKey, ip);
         return sendTooMany(reply, admission);
       }
       const { message } = await room.append(parsed.value, via);

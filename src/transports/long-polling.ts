@@ -12,6 +12,7 @@ import {
   ReceiveQuerySchema,
   CatchupSchema,
   optionalInt,
+  participantOf,
   type PollReply,
   type ReceiveQuery,
 } from './http-common.js';
@@ -22,6 +23,8 @@ interface HeldPoll {
   since: number;
   epoch: string | undefined;
   client: string | undefined;
+  /** Who it counts as among the participants (its client, else its connection). */
+  participant: string;
   /** The TCP connection the poll waits on (the lab's "drop connections" cuts it). */
   socket: { destroy(): void };
   timer: NodeJS.Timeout;
@@ -31,7 +34,7 @@ interface HeldPoll {
 }
 
 export const longPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
-  registerSendRoute(fastify, room, 'long-polling', guard);
+  registerSendRoute(fastify, { room, guard, lab }, 'long-polling');
 
   const held = new Set<HeldPoll>();
   const heldByClient = new Map<string, HeldPoll>();
@@ -55,6 +58,8 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
     delayHttp: true,
     connections: () => held.size,
     heldPolls: () => held.size,
+    // A client waiting in a held poll is here, however long the hold.
+    clientIds: () => [...held].map((poll) => poll.participant),
     // Like a network cut: the socket dies, the poll's 'close' forgets it, the client re-polls.
     drop: () => {
       const cut = held.size;
@@ -82,6 +87,8 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
     },
     async (request, reply) => {
       const { epoch, client } = request.query;
+      const participant = participantOf(request);
+      lab.stats.seen('long-polling', participant);
       const since = optionalInt(request.query.since);
       const wait = optionalInt(request.query.wait) ?? options.longPollWaitMs;
       if (wait > options.longPollMaxWaitMs) {
@@ -119,6 +126,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
           since,
           epoch,
           client,
+          participant,
           socket: request.raw.socket,
           answer: (answer) => resolve(withNode(answer)),
           releaseSlot,

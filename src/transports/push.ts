@@ -17,6 +17,7 @@ import { appendError } from '../chat/room.js';
 import type { TransportName } from '../chat/transports.js';
 import type { DelayQueue } from '../lab/delay-queue.js';
 import { catchupFor, withCatchup } from './catchup.js';
+import { parseClientId } from './client-id.js';
 import { parseCursor, type Cursor } from './cursor.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
@@ -48,11 +49,22 @@ export type SendResult = { ok: true; message: Message } | { ok: false; error: Ch
 /** Frees a connection's place under the per-IP cap; calling it twice is harmless. */
 export type ReleaseSlot = () => void;
 
+/** What a client names in its handshake (query string or Socket.IO `auth`), unparsed. */
+export interface Handshake {
+  since: unknown;
+  epoch: unknown;
+  /** Its client id (optional; see client-id.ts). */
+  client: unknown;
+}
+
 export type Admission =
-  { ok: true; cursor: Cursor; releaseSlot: ReleaseSlot } | { ok: false; status: 400 | 403 | 429; error: ChatError; retryAfterMs?: number };
+  | { ok: true; cursor: Cursor; clientId: string | undefined; releaseSlot: ReleaseSlot }
+  | { ok: false; status: 400 | 403 | 429; error: ChatError; retryAfterMs?: number };
 
 /** One open connection as the base sees it: the transport wraps its socket in this. */
 export interface PushPeer<Frame> {
+  /** Who it counts as among the participants: the client id of its handshake, else a key of its own connection. */
+  readonly participant: string;
   write(frame: Frame): void;
   /** Bytes held for this peer and not yet taken by the kernel. */
   bufferedBytes(): number;
@@ -114,6 +126,7 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     context.lab.attach(name, {
       ...lab,
       connections: () => this.peers.size,
+      clientIds: () => [...this.peers, ...this.pending].map((peer) => peer.participant),
       drop: () => {
         const cut = this.peers.size;
         for (const peer of [...this.peers]) peer.terminate();
@@ -144,12 +157,12 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
 
   /**
    * Before the transport's handshake: the origin (against Cross-Site
-   * WebSocket Hijacking and its SSE cousin), the cursor, the catch-up it
+   * WebSocket Hijacking and its SSE cousin), the cursor and client id, the catch-up it
    * asks for (charged to the address's byte budget: 429 with `retryAfterMs`
    * when short), and a connection slot (`slot` when one was taken earlier,
    * else one is taken now).
    */
-  admit(req: IncomingMessage, since: unknown, epoch: unknown, slot?: ReleaseSlot): Admission {
+  admit(req: IncomingMessage, { since, epoch, client }: Handshake, slot?: ReleaseSlot): Admission {
     const refuse = (status: 400 | 403 | 429, error: ChatError, retryAfterMs?: number): Admission => {
       slot?.();
       return { ok: false, status, error, ...(retryAfterMs !== undefined && { retryAfterMs }) };
@@ -159,17 +172,20 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     }
     const cursor = parseCursor(since, epoch);
     if (!cursor.ok) return refuse(400, cursor.error);
+    const clientId = parseClientId(client);
+    if (!clientId.ok) return refuse(400, clientId.error);
     const { since: from, epoch: of } = cursor.value;
     const backlog = this.context.guard.admitCatchup(clientIp(req), this.context.room.since(from, of).messages);
     if (!backlog.ok) return refuse(429, CATCHUP_BUDGET, backlog.retryAfterMs);
     const releaseSlot = slot ?? this.acquireSlot(req);
     if (!releaseSlot) return refuse(429, TOO_MANY_CONNECTIONS);
-    return { ok: true, cursor: cursor.value, releaseSlot };
+    return { ok: true, cursor: cursor.value, clientId: clientId.value, releaseSlot };
   }
 
   /** A connection is open: the welcome and its catch-up go out, then every live message. */
   protected open(peer: Peer, cursor: Cursor): void {
     this.pending.add(peer);
+    this.context.lab.stats.seen(this.name, peer.participant);
     // Synchronous unless the room must settle the cursor first; live messages follow the catch-up in the same tick.
     withCatchup(catchupFor(this.context.room, cursor.since, cursor.epoch), (catchup) => {
       if (!this.pending.delete(peer)) return; // closed while waiting

@@ -8,6 +8,7 @@ import {
   ReceiveQuerySchema,
   CatchupSchema,
   optionalInt,
+  participantOf,
   type PollReply,
   type ReceiveQuery,
 } from './http-common.js';
@@ -17,7 +18,7 @@ import type { TransportPlugin } from './types.js';
 export const shortPolling: TransportPlugin = (fastify, { room, options, lab, guard }) => {
   // Nothing is held between polls: no connection to count or drop.
   lab.attach('short-polling', { httpPrefix: messagesUrl('short-polling'), delayHttp: true });
-  registerSendRoute(fastify, room, 'short-polling', guard);
+  registerSendRoute(fastify, { room, guard, lab }, 'short-polling');
   fastify.get<{ Querystring: ReceiveQuery }>(
     messagesUrl('short-polling'),
     {
@@ -25,6 +26,7 @@ export const shortPolling: TransportPlugin = (fastify, { room, options, lab, gua
       serializerCompiler: catchupSerializerCompiler,
     },
     async (request, reply) => {
+      lab.stats.seen('short-polling', participantOf(request));
       const catchup = await catchupFor(room, optionalInt(request.query.since), request.query.epoch);
       // The answering node rides along (serializeCatchup writes every header field).
       return answerPoll(request, reply, { ...catchup, nodeId: fastify.nodeId } as PollReply, options, guard);

@@ -8,6 +8,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ChatError, Message } from '../chat/message.js';
 import type { Cursor } from './cursor.js';
 import { capEngineSessions } from './engine-sessions.js';
+import { connectionKey } from './client-id.js';
 import { clientIp } from './guard.js';
 import { isOriginAllowed } from './origin.js';
 import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
@@ -20,6 +21,7 @@ export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatE
 /** What the handshake middleware leaves for the connection handler. */
 interface SocketData {
   cursor: Cursor;
+  clientId: string | undefined;
 }
 
 /** The engine.io internals a peer reads; not in its type declarations. */
@@ -43,7 +45,10 @@ interface FlushingConnection {
 class SocketIoPeer implements PushPeer<PushEvent> {
   readonly sender: Sender;
   readonly #conn: EngineConnection;
-  constructor(readonly socket: Socket) {
+  constructor(
+    readonly socket: Socket,
+    readonly participant: string,
+  ) {
     this.sender = { key: `sio:${socket.id}`, ip: clientIp(socket.request) };
     this.#conn = socket.conn as unknown as EngineConnection;
   }
@@ -97,18 +102,19 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
       conn.on('flush', (packets: EnginePacket[]) => this.#countFlush(conn.transport.name, packets));
     });
     this.io.use((socket, next) => {
-      const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown };
-      const admission = this.admit(socket.request, auth.since, auth.epoch);
+      const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown; client?: unknown };
+      const admission = this.admit(socket.request, { since: auth.since, epoch: auth.epoch, client: auth.client });
       if (!admission.ok) {
         const data = { ...admission.error, ...(admission.retryAfterMs !== undefined && { retryAfterMs: admission.retryAfterMs }) };
         return next(Object.assign(new Error(admission.error.message), { data }));
       }
-      (socket.data as SocketData).cursor = admission.cursor;
+      Object.assign(socket.data as SocketData, { cursor: admission.cursor, clientId: admission.clientId });
       socket.on('disconnect', admission.releaseSlot);
       next();
     });
     this.io.on('connection', (socket: Socket) => {
-      const peer = new SocketIoPeer(socket);
+      const data = socket.data as SocketData;
+      const peer = new SocketIoPeer(socket, data.clientId ?? connectionKey(socket));
       socket.on('disconnect', () => this.closed(peer));
       socket.on('send', (input: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return; // nobody to answer
@@ -126,7 +132,7 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
         const error: ChatError = { code: 'unknown_event', message: `unknown event ${JSON.stringify(event)}` };
         if (typeof ack === 'function') (ack as (reply: SendAck) => void)({ ok: false, error });
       });
-      this.open(peer, (socket.data as SocketData).cursor);
+      this.open(peer, data.cursor);
     });
   }
 

@@ -8,7 +8,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../http/errors.js';
 import { CURSOR_PATTERN } from './cursor.js';
-import { ClientId, httpClientKey, messagesUrl, registerSendRoute } from './http-common.js';
+import { ClientIdSchema, connectionKey } from './client-id.js';
+import { clientIp } from './guard.js';
+import { httpClientKey, messagesUrl, registerSendRoute } from './http-common.js';
 import { PushTransport, welcomeHeader, type PushEvent, type PushPeer } from './push.js';
 import type { TransportPlugin } from './types.js';
 
@@ -19,7 +21,7 @@ const StreamQuerySchema = Type.Object({
   since: Type.Optional(Type.String({ pattern: CURSOR_PATTERN })),
   epoch: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   /** The client id its sends carry: the stream of a persistent flooder is ended. */
-  client: Type.Optional(ClientId),
+  client: Type.Optional(ClientIdSchema),
 });
 type StreamQuery = Static<typeof StreamQuerySchema>;
 
@@ -29,7 +31,10 @@ const PING = Buffer.from(': ping\n\n');
 class SsePeer implements PushPeer<Buffer> {
   constructor(
     readonly res: ServerResponse,
-    readonly clientKey: string | undefined,
+    /** The rate-limit key of its sends: `client=`, or without one the key all id-less senders of its address share. */
+    readonly clientKey: string,
+    readonly ip: string,
+    readonly participant: string,
   ) {}
   write(frame: Buffer): void {
     if (!this.res.writableEnded && !this.res.destroyed) this.res.write(frame);
@@ -54,9 +59,13 @@ class SsePeer implements PushPeer<Buffer> {
 }
 
 class SseTransport extends PushTransport<Buffer, SsePeer> {
-  /** A persistent flooder's sends (POSTs) have ended: so does its stream. */
-  expelSender(clientKey: string): void {
-    for (const peer of this.peers) if (peer.clientKey === clientKey) this.expelLater(peer);
+  /**
+   * A persistent flooder's sends (POSTs) have ended: so do its streams, those
+   * with its key from its address. A stream without `client=` shares the key of
+   * the id-less senders of its address, as their sends share one rate limit.
+   */
+  expelSender(clientKey: string, ip: string): void {
+    for (const peer of this.peers) if (peer.clientKey === clientKey && peer.ip === ip) this.expelLater(peer);
   }
 
   protected encode(event: PushEvent): Buffer {
@@ -78,7 +87,7 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
       if (!match) return void sendError(reply, 400, { code: 'invalid_query', message: 'Last-Event-ID must be <epoch>:<id>' });
       [, epoch, since] = match;
     }
-    const admission = this.admit(request.raw, since, epoch);
+    const admission = this.admit(request.raw, { since, epoch, client: request.query.client });
     if (!admission.ok) {
       if (admission.retryAfterMs !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
       return void sendError(reply, admission.status, admission.error);
@@ -87,7 +96,8 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
     // From here on the response is ours: Fastify sends nothing for it.
     reply.hijack();
     const res = reply.raw;
-    const peer = new SsePeer(res, request.query.client === undefined ? undefined : httpClientKey(request.query.client));
+    const { client } = request.query;
+    const peer = new SsePeer(res, httpClientKey(client), clientIp(request.raw), client ?? connectionKey(request.raw.socket));
     res.once('close', () => {
       admission.releaseSlot();
       this.closed(peer);
@@ -109,7 +119,7 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
 
 export const sse: TransportPlugin = (fastify, context) => {
   const transport = new SseTransport('sse', fastify, context, { httpPrefix: messagesUrl('sse'), delayHttp: true });
-  registerSendRoute(fastify, context.room, 'sse', context.guard, (clientKey) => transport.expelSender(clientKey));
+  registerSendRoute(fastify, context, 'sse', (clientKey, ip) => transport.expelSender(clientKey, ip));
   fastify.get<{ Querystring: StreamQuery }>(messagesUrl('sse'), { schema: { querystring: StreamQuerySchema } }, (request, reply) =>
     transport.stream(request, reply),
   );

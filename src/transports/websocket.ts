@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ChatError } from '../chat/message.js';
+import { connectionKey } from './client-id.js';
 import { clientIp } from './guard.js';
 import { PushTransport, welcomeHeader, type PushEvent, type PushPeer, type Sender } from './push.js';
 import type { TransportPlugin } from './types.js';
@@ -21,6 +22,7 @@ class WebSocketPeer implements PushPeer<Buffer> {
   constructor(
     readonly ws: WebSocket,
     readonly sender: Sender,
+    readonly participant: string,
   ) {}
   write(frame: Buffer): void {
     this.ws.send(frame, { binary: false });
@@ -59,7 +61,8 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
 
   upgrade(req: Parameters<WebSocketServer['handleUpgrade']>[0], socket: Duplex, head: Buffer): void {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-    const admission = this.admit(req, query.get('since') ?? undefined, query.get('epoch') ?? undefined);
+    const param = (name: string): string | undefined => query.get(name) ?? undefined;
+    const admission = this.admit(req, { since: param('since'), epoch: param('epoch'), client: param('client') });
     if (!admission.ok) {
       const retryAfterSec = admission.retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
       return refuseUpgrade(socket, admission.status, REASONS[admission.status], admission.error.message, retryAfterSec);
@@ -68,7 +71,8 @@ class WebSocketTransport extends PushTransport<Buffer, WebSocketPeer> {
     socket.once('close', admission.releaseSlot);
     this.context.lab.stats.watchSocket('websocket', socket);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const peer = new WebSocketPeer(ws, { key: `ws:${++this.#connectionCount}`, ip: clientIp(req) });
+      const sender = { key: `ws:${++this.#connectionCount}`, ip: clientIp(req) };
+      const peer = new WebSocketPeer(ws, sender, admission.clientId ?? connectionKey(socket));
       ws.on('pong', () => this.alive(peer));
       ws.on('message', (data, isBinary) => this.receive(peer, () => this.#onFrame(peer, data, isBinary)));
       ws.on('error', () => ws.terminate());
