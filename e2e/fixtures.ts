@@ -38,11 +38,11 @@ export interface LabServer {
   close(): Promise<void>;
 }
 
-/** The real server, serving the page as `npm start` does. */
-export async function startLabServer(port = 0): Promise<LabServer> {
+/** The real server, serving the page as `npm start` does; `overrides` change its options (e.g. a send rate limit). */
+export async function startLabServer(port = 0, overrides: Parameters<typeof buildServer>[0] = {}): Promise<LabServer> {
   // The page runs under the server's own Content Security Policy. The send rate
   // limit is off: specs send bursts no person would (test/limits.test.ts covers it).
-  const app = await buildServer({ logLevel: 'silent', presenterToken: PRESENTER_TOKEN, rateLimit: false });
+  const app = await buildServer({ logLevel: 'silent', presenterToken: PRESENTER_TOKEN, rateLimit: false, ...overrides });
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const close = async (): Promise<void> => {

@@ -32,7 +32,12 @@ test('the presenter panel needs the token, keeps it for the tab only, never in t
   await page.getByLabel('Presenter token').fill(PRESENTER_TOKEN);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('checkbox', { name: /Block WebSocket/ })).toBeVisible();
+  // The join QR code opens over the page, the server's stats under the bar, each on demand.
+  await presenter(page).getByRole('button', { name: 'Join QR code' }).click();
   await expect(presenter(page).getByRole('img', { name: /QR code for http/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(presenter(page).getByRole('img', { name: /QR code for http/ })).toHaveCount(0);
+  await presenter(page).getByRole('button', { name: 'Server stats' }).click();
   await expect(
     presenter(page).getByRole('table', { name: 'Server stats' }).locator('tr[data-transport="websocket"] td').first(),
   ).not.toHaveText('0');

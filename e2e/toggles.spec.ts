@@ -73,6 +73,8 @@ test('a 2 s short-poll interval shows in the measured latency', async ({ page })
 
 test('the layout toggle hides a pane without stopping it', async ({ page }, testInfo) => {
   await openLab(page);
+  // The Show checkboxes live in the toolbar's Panes menu.
+  await page.locator('summary', { hasText: 'Panes' }).click();
   await page.getByRole('checkbox', { name: 'Long polling' }).uncheck();
   await expect(page.getByRole('region')).toHaveCount(PANE_NAMES.length - 1);
   const text = `while hidden ${testInfo.testId.slice(0, 8)}`;

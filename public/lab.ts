@@ -4,6 +4,7 @@
 import type { TransportName } from '../src/chat/transports.js';
 import type { TransportController } from './controllers/transport-controller.js';
 import { SendClock } from './latency/send-clock.js';
+import { ServerClock } from './latency/server-clock.js';
 import { WireLog } from './wire/wire-log.js';
 
 /**
@@ -42,6 +43,8 @@ export async function fetchConfig(): Promise<ServerConfig> {
 
 export class Lab {
   readonly clock = new SendClock();
+  /** The server's clock, matched by this page's own messages: times anyone's message from the server to here. */
+  readonly serverClock = new ServerClock();
   readonly wire = new WireLog<TransportName>();
   measure: MeasureMode = 'own';
   /** Registry order, as the panes connect. */

@@ -34,3 +34,15 @@ export function loadLargeText(): boolean {
 export function saveLargeText(on: boolean): void {
   write(LARGE_TEXT_KEY, on ? 'on' : 'off');
 }
+
+/** The page's colour themes: the standard one, and one for projectors (black on white, thick lines, darker colours). */
+export type Theme = 'standard' | 'contrast';
+const THEME_KEY = 'transport-lab.theme';
+
+export function loadTheme(): Theme {
+  return read(THEME_KEY) === 'contrast' ? 'contrast' : 'standard';
+}
+
+export function saveTheme(theme: Theme): void {
+  write(THEME_KEY, theme);
+}

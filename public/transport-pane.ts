@@ -6,17 +6,17 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleProps } from './style-props.js';
 import { DISPLAY_NAMES, type TransportName } from '../src/chat/transports.js';
-import { TransportController } from './controllers/transport-controller.js';
+import { MAX_SHOWN_PENDING, TransportController, type PendingSend } from './controllers/transport-controller.js';
 import type { ServerStateController } from './controllers/server-state-controller.js';
 import type { Lab } from './lab.js';
 import { expectedLatency } from './latency/expected.js';
 import { formatMs } from './latency/latency-stats.js';
 import { renderSettings } from './pane-settings.js';
 import { blockedNotice } from './presenter/blocked-notice.js';
-import { transportStyle } from './transport-style.js';
+import { pageLook, transportStyle } from './transport-style.js';
 import './latency-chart.js';
 
-const PERCENTILES = [50, 95, 99] as const;
+const TAIL_PERCENTILES = [95, 99] as const;
 
 @customElement('transport-pane')
 export class TransportPane extends LitElement {
@@ -24,6 +24,8 @@ export class TransportPane extends LitElement {
   @property() name!: TransportName;
   /** The server's view (participants, the presenter's switches); absent before the first fetch. */
   @property({ attribute: false }) serverState: ServerStateController | undefined;
+  /** On a phone: the room's figure (every message, server to here) joins the key figures. */
+  @property({ type: Boolean }) audience = false;
   #client!: TransportController;
   #list: HTMLElement | null = null;
   #stickToBottom = true;
@@ -64,6 +66,12 @@ export class TransportPane extends LitElement {
     if (this.#list && this.#stickToBottom) scrollToBottomNextFrame(this.#list);
   }
 
+  /**
+   * Nine rows, always present (CSS lays them on a subgrid, so a row is as
+   * tall in every pane and the charts line up side by side): header, key
+   * figures (p50, the largest text), switch and knobs, notes, latency, chart,
+   * traffic, messages, composer.
+   */
   protected override render(): unknown {
     const client = this.#client;
     const transport = client.transport;
@@ -72,6 +80,7 @@ export class TransportPane extends LitElement {
     return html` <section role="region" aria-label=${displayName} class="pane" style=${styleProps({ '--transport-colour': style.colour })}>
       <header class="pane-header">
         <h2><span class="glyph" aria-hidden="true">${style.glyph}</span> ${displayName}</h2>
+        <span class="participants" title="people on this transport, as the server counts them">${this.#participants()}</span>
         <span class="status" data-status=${transport.status}>
           <span class="dot" aria-hidden="true"></span>
           <span class="status-text">${transport.status}</span>
@@ -82,7 +91,9 @@ export class TransportPane extends LitElement {
               : ''
           }
         </span>
-        <span class="participants" title="people on this transport, as the server counts them">${this.#participants()}</span>
+      </header>
+      ${this.#renderKeyFigures()}
+      <div class="settings">
         <label class="switch"
           ><input
             type="checkbox"
@@ -91,13 +102,21 @@ export class TransportPane extends LitElement {
           />
           Connected</label
         >
-      </header>
-      <div class="settings">${renderSettings(client, this.lab.config, () => this.requestUpdate())}</div>
-      <p class="notice" role="status">${client.notice}</p>
-      ${this.#renderBlocked()} ${client.error ? html`<p class="error" role="alert">${client.error}</p>` : ''} ${this.#renderLatency()}
-      <latency-chart .stats=${client.stats} revision=${client.stats.revision}></latency-chart>
+        ${renderSettings(client, this.lab.config, () => this.requestUpdate())}
+      </div>
+      <div class="notes">
+        <p class="notice" role="status">${client.stateNote}</p>
+        ${this.#renderBlocked()} ${this.#renderRateLimited()} ${client.error ? html`<p class="error" role="alert">${client.error}</p>` : ''}
+      </div>
+      ${this.#renderLatency()}
+      <latency-chart
+        .stats=${client.stats}
+        revision=${client.stats.revision}
+        label=${`${displayName} latency`}
+        look=${pageLook()}
+      ></latency-chart>
       ${this.#renderTraffic()}
-      <ol class="messages" aria-label="Messages">
+      <ol class="messages" aria-label="Messages" tabindex="0">
         ${
           // The list only when it changed (a new array per message), not at every refresh of the figures.
           guard([client.messages], () =>
@@ -115,6 +134,7 @@ export class TransportPane extends LitElement {
             ),
           )
         }
+        ${this.#renderPending()}
       </ol>
       <form class="composer" @submit=${this.#onSubmit}>
         <label>Message <input name="message" autocomplete="off" maxlength="1000" required /></label>
@@ -123,19 +143,79 @@ export class TransportPane extends LitElement {
     </section>`;
   }
 
-  #renderLatency(): unknown {
+  /** p50 big, the expected value beside it: what the back of the room reads. */
+  #renderKeyFigures(): unknown {
     const stats = this.#client.stats;
     const expected = expectedLatency(this.#client.transport, this.lab.clock.roundTripMs(this.name));
+    return html`<dl class="key-figures" aria-label="Key figures">
+      <div class="p50">
+        <dt>p50</dt>
+        <dd data-stat="p50">${formatMs(stats.percentile(50))}</dd>
+      </div>
+      <div class="expected" title=${expected.rule}>
+        <dt>expected (${expected.rule})</dt>
+        <dd data-stat="expected">≈ ${formatMs(expected.ms)}</dd>
+      </div>
+      ${this.audience ? this.#renderRoomFigure() : ''}
+    </dl>`;
+  }
+
+  /** Everyone's messages, from the server receiving each to its arrival on this phone (clocks matched by its own messages). */
+  #renderRoomFigure(): unknown {
+    const room = this.#client.roomStats;
+    const offset = this.lab.serverClock.offset;
+    const how = offset
+      ? `every message in the room (${room.count}), from the server receiving it to this phone; clocks matched to ±${formatMs(offset.uncertaintyMs)} by your own messages`
+      : 'after your first message, which matches this phone’s clock to the server’s';
+    return html`<div class="room" title=${how}>
+      <dt>room → here p50</dt>
+      <dd data-stat="room-p50">${offset ? formatMs(room.percentile(50)) : 'send once'}</dd>
+      <dd class="room-how">${offset ? `${room.count} messages from everyone · ±${formatMs(offset.uncertaintyMs)}` : how}</dd>
+    </div>`;
+  }
+
+  /**
+   * Sends on their way, newest last: ⏳ until the server acknowledges one, ✓
+   * until it comes back here. Quoted, so it never reads as the delivered message.
+   */
+  #renderPending(): unknown {
+    const client = this.#client;
+    if (client.pendingCount === 0) return '';
+    const shown = [...client.pending.values()].slice(-MAX_SHOWN_PENDING);
+    const hidden = client.pendingCount - shown.length;
+    const now = performance.now();
+    return html`${hidden > 0 ? html`<li class="pending more">⏳ ${hidden} more waiting</li>` : ''}
+    ${shown.map(
+      (send) =>
+        html`<li class="pending" data-client-msg-id=${send.clientMsgId}>
+          <bdi class="author">${this.lab.nickname}</bdi>
+          <bdi class="pending-text">“${send.text}”</bdi>
+          <span class="meta">${send.acked ? '✓' : '⏳'} ${pendingState(send, now)}</span>
+        </li>`,
+    )}`;
+  }
+
+  #renderRateLimited(): unknown {
+    const until = this.#client.rateLimitedUntil;
+    if (until === undefined) return '';
+    const seconds = Math.max(0, (until - performance.now()) / 1000);
+    return html`<p class="limited" role="note">
+      Rate limited: the server refuses sends faster than its limit; the next try goes in ${seconds.toFixed(1)} s (at ${clockTime(until)}).
+    </p>`;
+  }
+
+  #renderLatency(): unknown {
+    const stats = this.#client.stats;
     const figure = (key: string, label: string, value: string) =>
       html`<div>
         <dt>${label}</dt>
         <dd data-stat=${key}>${value}</dd>
       </div>`;
     return html` <dl class="latency" aria-label="Latency">
-      ${figure('last', 'last', formatMs(stats.last))} ${PERCENTILES.map((p) => figure(`p${p}`, `p${p}`, formatMs(stats.percentile(p))))}
+      ${figure('last', 'last', formatMs(stats.last))}
+      ${TAIL_PERCENTILES.map((p) => figure(`p${p}`, `p${p}`, formatMs(stats.percentile(p))))}
       ${figure('max', 'max', formatMs(stats.count ? stats.max : undefined))} ${figure('count', 'count', String(stats.count))}
       ${figure('first', 'first message', formatMs(this.#client.timeToFirstMessageMs))}
-      ${figure('expected', `expected (${expected.rule})`, `≈ ${formatMs(expected.ms)}`)}
     </dl>`;
   }
 
@@ -192,6 +272,22 @@ function scrollToBottomNextFrame(list: HTMLElement): void {
     });
   }
   toScroll.add(list);
+}
+
+/** What a pending send waits for: its first answer, or a retry at a given time. */
+function pendingState(send: PendingSend, now: number): string {
+  if (send.acked) return 'the server has it; on its way back';
+  const retry = send.retry;
+  if (!retry) return 'sending…';
+  const inSeconds = `${Math.max(0, (retry.retryAt - now) / 1000).toFixed(1)} s`;
+  if (retry.reason === 'rate_limited') return `rate limited, retry in ${inSeconds}`;
+  if (retry.reason === 'unavailable') return `server store unavailable, retry in ${inSeconds}`;
+  return `not delivered yet, retry in ${inSeconds}`;
+}
+
+/** A performance.now() time as the wall clock, e.g. "12:03:41". */
+function clockTime(at: number): string {
+  return new Date(Date.now() + (at - performance.now())).toLocaleTimeString([], { hour12: false });
 }
 
 function formatBytes(bytes: number): string {

@@ -22,13 +22,30 @@ const PALETTE: TransportStyle[] = [
   { colour: '#56b4e9', glyph: '✚', dash: [2, 6] },
 ];
 
+/**
+ * The high-contrast (projector) theme: the same hues, darkened to at least
+ * 5.5:1 against white, so thin lines and small glyphs survive a washed-out projector.
+ */
+const CONTRAST_COLOURS = ['#a33b00', '#005a8c', '#00704f', '#9b3d7a', '#7d5200', '#1d6a94'];
+
 /** Registry order: the order of the panes, lanes, bars and rows. */
 export const TRANSPORTS = Object.keys(clientTransports) as TransportName[];
 
+/** Set on the root element by the page's theme preference. */
+export const CONTRAST_CLASS = 'theme-contrast';
+
 export function transportStyle(name: TransportName): TransportStyle {
-  return PALETTE[Math.max(0, TRANSPORTS.indexOf(name)) % PALETTE.length]!;
+  const index = Math.max(0, TRANSPORTS.indexOf(name)) % PALETTE.length;
+  const style = PALETTE[index]!;
+  return document.documentElement.classList.contains(CONTRAST_CLASS) ? { ...style, colour: CONTRAST_COLOURS[index]! } : style;
 }
 
 export function displayName(name: TransportName): string {
   return DISPLAY_NAMES[name];
+}
+
+/** The page's look as charts need it (font size, theme): a change means a rebuild. */
+export function pageLook(): string {
+  const root = document.documentElement.classList;
+  return `${root.contains('large-text') ? 'large' : 'normal'} ${root.contains(CONTRAST_CLASS) ? 'contrast' : 'standard'}`;
 }

@@ -163,6 +163,25 @@ describe('lab network conditions', () => {
       transports = await fetchStats();
     }
   });
+
+  it("counts Socket.IO's payload and its polls (empty ones too) while it is on polling", async () => {
+    const socketio = makeClient('socketio', server.baseUrl, { socketioMode: 'polling' });
+    await connected(socketio);
+    await socketio.send(input('over polling'));
+    type Counted = { totals: { polls: number; emptyPolls: number; payloadBytesOut: number; wireBytesOut: number } };
+    const fetchStats = async () =>
+      ((await (await fetch(`${server.baseUrl}/api/stats`)).json()) as { transports: Record<TransportName, Counted> }).transports.socketio;
+    // The handshake's and the send's answers are polls with packets; the ack and the message come back on polls too.
+    const deadline = Date.now() + 5000;
+    let stats = await fetchStats();
+    while (!(stats.totals.polls >= 2 && stats.totals.payloadBytesOut > 0)) {
+      assert.ok(Date.now() < deadline, `stats never showed Socket.IO's polling: ${JSON.stringify(stats)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      stats = await fetchStats();
+    }
+    assert.ok(stats.totals.emptyPolls <= stats.totals.polls);
+    assert.ok(stats.totals.payloadBytesOut < stats.totals.wireBytesOut, 'the HTTP headers are on the wire too');
+  });
 });
 
 function zeroes(): Record<TransportName, number> {

@@ -9,6 +9,7 @@ import { formatBytes, requestsPerMessage } from '../public/comparison/race-figur
 import { LatencyStats } from '../public/latency/latency-stats.js';
 import { decades, logDomain, logPosition, tickLabel } from '../public/latency/log-scale.js';
 import { SendClock } from '../public/latency/send-clock.js';
+import { ServerClock } from '../public/latency/server-clock.js';
 import { describeEntry } from '../public/wire/describe-entry.js';
 import { MAX_PER_LANE, WireLog } from '../public/wire/wire-log.js';
 
@@ -133,5 +134,30 @@ describe('figures in words', () => {
     assert.equal(requestsPerMessage(traffic), '–');
     assert.equal(requestsPerMessage({ ...traffic, messagesIn: 16 }), '2.5');
     assert.equal(requestsPerMessage({ ...traffic, requests: 0, messagesIn: 16 }), '0.0');
+  });
+});
+
+describe('ServerClock', () => {
+  it('narrows the offset to the intersection of its own messages, and times anyone’s message from the server to here', () => {
+    assert.equal(new ServerClock().offset, undefined);
+    assert.equal(new ServerClock().sinceServer(1000, 1000), undefined);
+    const clock = new ServerClock();
+    // The server runs 500 ms ahead. Sent at 0, stamped 510 (10 ms up), back at 20.
+    clock.observe(0, 510, 20);
+    assert.deepEqual(clock.offset, { ms: 500, uncertaintyMs: 10 });
+    // A second message, 2 ms up and 30 down: the intervals' intersection is narrower.
+    clock.observe(100, 602, 132);
+    const offset = clock.offset;
+    assert.ok(offset);
+    assert.ok(offset.uncertaintyMs < 10 && Math.abs(offset.ms - 500) <= offset.uncertaintyMs, JSON.stringify(offset));
+    // Someone else's message stamped 1500 on the server arrives here at local 1004: about 4 ms after the server had it.
+    assert.ok(Math.abs(clock.sinceServer(1500, 1004)! - 4) <= offset.uncertaintyMs);
+  });
+
+  it('starts over when a message falls outside what it knew (a clock was set)', () => {
+    const clock = new ServerClock();
+    clock.observe(0, 510, 20);
+    clock.observe(1000, 3010, 1020);
+    assert.deepEqual(clock.offset, { ms: 2000, uncertaintyMs: 10 });
   });
 });

@@ -8,8 +8,9 @@ import type { ServerStateController } from '../controllers/server-state-controll
 import type { TransportController } from '../controllers/transport-controller.js';
 import { MEASURE_MODES, type Lab, type MeasureMode } from '../lab.js';
 import { expectedLatency } from '../latency/expected.js';
-import { TRANSPORTS } from '../transport-style.js';
-import { chartDomain, type ChartSeries } from './comparison-chart.js';
+import { summarize } from '../latency/sample-summary.js';
+import { displayName, TRANSPORTS } from '../transport-style.js';
+import { chartDomain, CHART_WINDOW_S, type ChartSeries } from './comparison-chart.js';
 import type { BarRow } from './latency-bars.js';
 import './comparison-chart.js';
 import './latency-bars.js';
@@ -22,7 +23,8 @@ const REFRESH_MS = 500;
 export class ComparisonView extends LitElement {
   @property({ attribute: false }) lab!: Lab;
   @property({ attribute: false }) serverState: ServerStateController | undefined;
-  @property({ type: Boolean }) largeText = false;
+  /** The page's look (font size, theme): the chart rebuilds for a new one. */
+  @property() look = '';
   #revision = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -78,7 +80,8 @@ export class ComparisonView extends LitElement {
         <p class="measure-rule" data-measure=${mode}>
           In force: <strong>${MEASURE_MODES[mode].label}</strong>: ${MEASURE_MODES[mode].rule}.
         </p>
-        <comparison-chart .series=${series} .domain=${domain} revision=${this.#revision} ?largeText=${this.largeText}></comparison-chart>
+        <comparison-chart .series=${series} .domain=${domain} revision=${this.#revision} look=${this.look}></comparison-chart>
+        ${renderChartTable(series)}
       </div>
       <div class="comparison-panel bars-panel">
         <latency-bars .rows=${rows} .domain=${domain} revision=${this.#revision}></latency-bars>
@@ -86,7 +89,7 @@ export class ComparisonView extends LitElement {
       <div class="comparison-panel wire-panel">
         <wire-timeline .log=${this.lab.wire} .lanes=${controllers.map(({ name }) => name)}></wire-timeline>
       </div>
-      <div class="comparison-panel race-panel">
+      <div class="comparison-panel race-panel" tabindex="0" role="group" aria-label="Request race, this page and the room">
         <request-race
           .rows=${controllers.map(({ name, traffic }) => ({ name, traffic }))}
           .server=${this.serverState?.stats}
@@ -101,6 +104,40 @@ export class ComparisonView extends LitElement {
     this.requestUpdate();
   }
 }
+
+/** The chart's text alternative: per transport, the samples it draws (the last minute) as figures. */
+function renderChartTable(series: ChartSeries[]): unknown {
+  const from = performance.now() / 1000 - CHART_WINDOW_S;
+  return html`<div class="visually-hidden">
+    <table aria-label="Latency, all transports, last minute, as a table">
+      <thead>
+        <tr>
+          <th scope="col">Transport</th>
+          <th scope="col">samples</th>
+          <th scope="col">min ms</th>
+          <th scope="col">median ms</th>
+          <th scope="col">max ms</th>
+          <th scope="col">last ms</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${series.map(({ name, stats }) => {
+          const summary = summarize(stats.times, stats.values, from);
+          return html`<tr data-transport=${name}>
+            <th scope="row">${displayName(name)}</th>
+            <td>${summary?.count ?? 0}</td>
+            <td>${msFigure(summary?.min)}</td>
+            <td>${msFigure(summary?.median)}</td>
+            <td>${msFigure(summary?.max)}</td>
+            <td>${msFigure(summary?.last)}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+const msFigure = (ms: number | undefined): string => (ms === undefined ? '–' : ms < 10 ? ms.toFixed(1) : String(Math.round(ms)));
 
 declare global {
   interface HTMLElementTagNameMap {

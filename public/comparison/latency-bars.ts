@@ -1,6 +1,7 @@
 // <latency-bars>: p50 / p95 / p99 per transport as horizontal bars on the
 // chart's log scale, the expected value marked on each row, the figures in
-// large text beside them.
+// large text beside them: one row per transport, a table that is also the
+// bars' text alternative.
 import { html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { styleProps } from '../style-props.js';
@@ -35,6 +36,7 @@ export class LatencyBars extends LitElement {
     return html`<table class="latency-bars" aria-label="Latency percentiles">
       <thead>
         <tr>
+          <th scope="col" class="bar-name">Transport</th>
           <th scope="col" class="bar-scale">
             ${decades(this.domain).map(
               (tick) =>
@@ -51,24 +53,15 @@ export class LatencyBars extends LitElement {
     </table>`;
   }
 
-  /** Two rows per transport: its name and expected figure, then its bars; the figures beside both. */
+  /** One row per transport: its name and expected figure, its bars, the figures. */
   #renderRow({ name, stats, expected }: BarRow): unknown {
     const style = transportStyle(name);
     return html`<tbody data-transport=${name} style=${styleProps({ '--transport-colour': style.colour })}>
       <tr>
-        <th scope="rowgroup" class="bar-name">
-          <span class="glyph" aria-hidden="true">${style.glyph}</span> ${displayName(name)}
+        <th scope="row" class="bar-name">
+          <span class="name"><span class="glyph" aria-hidden="true">${style.glyph}</span> ${displayName(name)}</span>
           <span class="expected-figure" title=${expected.rule} data-stat="expected">┆ expected ≈ ${figure(expected.ms)}</span>
         </th>
-        <td class="bar-figures" rowspan="2">
-          <span data-stat="p50" class="p50">${figure(stats.percentile(50))}</span>
-          <span class="tail"
-            ><span data-stat="p95">${figure(stats.percentile(95))}</span> ·
-            <span data-stat="p99">${figure(stats.percentile(99))}</span></span
-          >
-        </td>
-      </tr>
-      <tr>
         <td class="bar-track">
           ${PERCENTILES.map((p) => {
             const ms = stats.percentile(p);
@@ -84,6 +77,13 @@ export class LatencyBars extends LitElement {
                   style=${styleProps({ left: percent(logPosition(expected.ms, this.domain)) })}
                 ></span>`
           }
+        </td>
+        <td class="bar-figures">
+          <span data-stat="p50" class="p50">${figure(stats.percentile(50))}</span>
+          <span class="tail"
+            ><span data-stat="p95">${figure(stats.percentile(95))}</span> ·
+            <span data-stat="p99">${figure(stats.percentile(99))}</span></span
+          >
         </td>
       </tr>
     </tbody>`;

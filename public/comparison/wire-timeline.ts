@@ -68,8 +68,8 @@ export class WireTimeline extends LitElement {
     const plot = this.querySelector('.wire-plot');
     if (plot) this.#width = Math.max(200, plot.clientWidth);
     const fontPx = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 15;
-    // Two lines of text a lane: five lanes and the chart above them fit a 720p screen.
-    this.#laneHeight = Math.round(fontPx * 2);
+    // Two lines of text a lane, one on a short (720p) screen, so the lanes, the chart above them and the panes' figures fit.
+    this.#laneHeight = Math.round(fontPx * (innerHeight <= 800 ? 1.45 : 2));
     this.requestUpdate();
   }
 
@@ -97,12 +97,49 @@ export class WireTimeline extends LitElement {
           })}
         </ul>
         <div class="wire-plot">
-          <svg width=${this.#width} height=${height + 24} role="img" aria-label="Wire timeline">
+          <svg width=${this.#width} height=${height + 24} role="group" aria-label="Wire timeline">
             ${this.#renderAxis(height)} ${this.lanes.map((lane, index) => this.#renderLane(lane, index))}
           </svg>
         </div>
       </div>
-      <p class="wire-detail" role="status">${this.#detail()}</p>`;
+      <p class="wire-detail" role="status">${this.#detail()}</p>
+      ${this.#renderTable()}`;
+  }
+
+  /** The timeline's text alternative: per lane, what the window holds, counted, and its newest entry. */
+  #renderTable(): unknown {
+    return html`<div class="visually-hidden">
+      <table aria-label=${`On the wire, last ${WINDOW_MS / 1000} s, as a table`}>
+        <thead>
+          <tr>
+            <th scope="col">Transport</th>
+            <th scope="col">requests (in flight)</th>
+            <th scope="col">frames up / down</th>
+            <th scope="col">events</th>
+            <th scope="col">newest</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${this.lanes.map((lane) => {
+            const entries = this.#shown.get(lane) ?? [];
+            const count = (test: (entry: WireEntry) => boolean) => entries.filter(test).length;
+            const newest = entries.at(-1);
+            return html`<tr data-lane=${lane}>
+              <th scope="row">${displayName(lane)}</th>
+              <td>
+                ${count((entry) => entry.kind === 'request')} (${count((entry) => entry.kind === 'request' && entry.endAt === undefined)})
+              </td>
+              <td>
+                ${count((entry) => entry.kind === 'frame' && entry.direction === 'up')} /
+                ${count((entry) => entry.kind === 'frame' && entry.direction === 'down')}
+              </td>
+              <td>${count((entry) => entry.kind === 'mark')}</td>
+              <td>${newest ? describeEntry(newest, this.#now) : '–'}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </div>`;
   }
 
   /** px per ms of the time axis. */

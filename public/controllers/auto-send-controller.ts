@@ -8,7 +8,6 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Lab } from '../lab.js';
 
 export class AutoSendController implements ReactiveController {
-  intervalMs = 1000;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #turn = 0;
   #probes = 0;
@@ -16,6 +15,8 @@ export class AutoSendController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly lab: Lab,
+    /** The average gap between probes. */
+    public intervalMs = 1000,
   ) {
     host.addController(this);
   }

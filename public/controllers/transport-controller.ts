@@ -3,15 +3,17 @@
 // and asks the pane to re-render, at most once per animation frame.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Message } from '../../src/chat/message.js';
-import type { TransportName } from '../../src/chat/transports.js';
+import { descriptorOf, type TransportName } from '../../src/chat/transports.js';
 import { randomId, SendRefused } from '../../src/client/base.js';
 import { clientTransports, type ClientTransport, type ClientTransportOptions } from '../../src/client/index.js';
-import type { SyncInfo, TrafficCounters, WireEntry } from '../../src/client/transport.js';
+import type { SendRetry, SyncInfo, TrafficCounters, WireEntry } from '../../src/client/transport.js';
 import type { Lab } from '../lab.js';
 import { LatencyStats } from '../latency/latency-stats.js';
 
-/** Messages kept on screen per pane: enough to read, few enough for 100 msg/s. */
+/** Messages kept per pane: enough to scroll back through, few enough for 100 msg/s. */
 export const MAX_SHOWN_MESSAGES = 200;
+/** Sends shown as pending at most (a blocked pane auto-sending queues many): the newest. */
+export const MAX_SHOWN_PENDING = 20;
 /** Traffic counters change without events (empty polls): refresh this often. */
 const REFRESH_MS = 500;
 
@@ -20,11 +22,30 @@ export interface ShownMessage extends Message {
   latencyMs: number | undefined;
 }
 
+/** A send not yet acknowledged by the server: shown with a pending sign until its ack. */
+export interface PendingSend {
+  clientMsgId: string;
+  text: string;
+  /** The last failed attempt's reason and when the next one goes (performance.now() ms); undefined while the first is on its way. */
+  retry: SendRetry | undefined;
+  /** The server has it; it stays listed until it comes back to this pane (a short poll may take a while). */
+  acked: boolean;
+}
+
+/** An acknowledged send that never comes back (switched off meanwhile) leaves the list after this. */
+const ACKED_SHOWN_MS = 30_000;
+
 type TransportSettings = Pick<ClientTransportOptions, 'intervalMs' | 'waitMs' | 'socketioMode'>;
 
 export class TransportController implements ReactiveController {
   transport: ClientTransport;
   messages: ShownMessage[] = [];
+  /** Sends on their way, oldest first (insertion order), until the server acknowledges each. */
+  readonly pending = new Map<string, PendingSend>();
+  /** How many sends wait in all (the list shows the newest MAX_SHOWN_PENDING). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
   /** What the last (re)connect or reset did, e.g. "Caught up: 3 messages". */
   notice = '';
   /** The last error from the server or a refused send. */
@@ -32,12 +53,18 @@ export class TransportController implements ReactiveController {
   /** The user's on/off switch (the transport may be reconnecting while on). */
   on = true;
   readonly stats = new LatencyStats();
+  /** Every message of the room (anyone's), from the server receiving it to its arrival here, once the clocks are matched. */
+  readonly roomStats = new LatencyStats();
+  /** Between a (re)connect and its sync the messages are a catch-up: old, not timed for the room. */
+  #catchingUp = true;
   /** From the last (re)connect to its first catch-up (welcome frame or first poll reply), in ms. */
   timeToFirstMessageMs: number | undefined;
   #connectingSince: number | undefined;
   #trafficBaseline: TrafficCounters;
   #unsubscribe: Array<() => void> = [];
   #frame: number | undefined;
+  /** Messages received since the last frame: applied to the list once per frame. */
+  #incoming: ShownMessage[] = [];
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   /** A reset event came on this connection: its sync says so. */
   #serverRestarted = false;
@@ -57,7 +84,10 @@ export class TransportController implements ReactiveController {
     this.lab.controllers.set(this.name, this);
     this.#listen();
     if (this.on) this.transport.connect();
-    this.#refreshTimer = setInterval(() => this.host.requestUpdate(), REFRESH_MS);
+    this.#refreshTimer = setInterval(() => {
+      this.#applyIncoming();
+      this.host.requestUpdate();
+    }, REFRESH_MS);
   }
 
   hostDisconnected(): void {
@@ -95,12 +125,19 @@ export class TransportController implements ReactiveController {
   async send(text: string): Promise<void> {
     const clientMsgId = randomId();
     const sentAt = this.lab.clock.markSent(clientMsgId, this.name);
+    const pending: PendingSend = { clientMsgId, text, retry: undefined, acked: false };
+    this.pending.set(clientMsgId, pending);
+    this.#scheduleUpdate();
     try {
       await this.transport.send({ clientMsgId, author: this.lab.nickname, text });
-      this.lab.clock.recordRoundTrip(this.name, performance.now() - sentAt);
+      // A retried send's time includes its waits: only a first-time ack is one round trip.
+      if (!pending.retry) this.lab.clock.recordRoundTrip(this.name, performance.now() - sentAt);
+      pending.acked = true;
+      setTimeout(() => this.#settled(clientMsgId), ACKED_SHOWN_MS);
       this.error = '';
     } catch (error) {
       this.error = error instanceof SendRefused ? error.error.message : String(error);
+      this.pending.delete(clientMsgId);
     }
     this.#scheduleUpdate();
   }
@@ -108,11 +145,42 @@ export class TransportController implements ReactiveController {
   /** New conditions for this pane (a knob, a lab setting): its latency figures start over; traffic and chart go on. */
   restartFigures(): void {
     this.stats.restart();
+    this.roomStats.restart();
     this.host.requestUpdate();
+  }
+
+  /**
+   * What the pane says about its connection now: the last sync while open,
+   * otherwise what is happening (reconnecting and why, switched off), so a
+   * blocked pane never keeps saying "In sync".
+   */
+  get stateNote(): string {
+    const { status, detail } = this.transport;
+    if (status === 'open') return this.notice;
+    if (status === 'off') return 'Switched off: messages sent meanwhile are caught up when it is back on';
+    if (status === 'connecting') return 'Connecting…';
+    // A POST send does not need the receiving connection; a socket's does.
+    const sends = descriptorOf(this.name).send === 'post' ? 'sends still go out by POST' : 'sends wait and go out when it is back';
+    return `Not connected, retrying${detail ? ` (${detail})` : ''}: ${sends}`;
+  }
+
+  /** The latest retry time among the unacknowledged sends that are rate limited, if any: "limited until …". */
+  get rateLimitedUntil(): number | undefined {
+    let until: number | undefined;
+    for (const { retry, acked } of this.pending.values()) {
+      if (!acked && retry?.reason === 'rate_limited') until = Math.max(until ?? 0, retry.retryAt);
+    }
+    return until;
+  }
+
+  /** A pending send is done: it came back to this pane (or never will). */
+  #settled(clientMsgId: string): void {
+    if (this.pending.delete(clientMsgId)) this.#scheduleUpdate();
   }
 
   resetStats(): void {
     this.stats.reset();
+    this.roomStats.reset();
     this.#trafficBaseline = { ...this.transport.traffic };
     this.host.requestUpdate();
   }
@@ -151,11 +219,13 @@ export class TransportController implements ReactiveController {
         // A new connection starts: what the last one saw is no news for its sync.
         if (status !== 'open') this.#serverRestarted = false;
         if (status === 'connecting' || status === 'reconnecting') this.#connectingSince ??= performance.now();
+        if (status !== 'open') this.#catchingUp = true;
         if (status === 'off') this.#connectingSince = undefined;
         this.#scheduleUpdate();
       }),
       transport.on('reset', () => {
         this.messages = [];
+        this.#incoming = [];
         // A poll can meet the new server without a reconnect (so without a sync): say it now.
         this.notice = RESTARTED;
         this.#serverRestarted = true;
@@ -164,6 +234,7 @@ export class TransportController implements ReactiveController {
       transport.on('sync', (info) => {
         if (this.#connectingSince !== undefined) this.timeToFirstMessageMs = performance.now() - this.#connectingSince;
         this.#connectingSince = undefined;
+        this.#catchingUp = false;
         this.notice = syncNotice(info, this.#serverRestarted);
         this.#serverRestarted = false;
         this.#scheduleUpdate();
@@ -173,6 +244,11 @@ export class TransportController implements ReactiveController {
         this.#scheduleUpdate();
       }),
       transport.on('wire', (entry) => this.#onWire(entry)),
+      transport.on('sendRetry', (retry) => {
+        const pending = this.pending.get(retry.clientMsgId);
+        if (pending) pending.retry = retry;
+        this.#scheduleUpdate();
+      }),
     ];
   }
 
@@ -184,10 +260,23 @@ export class TransportController implements ReactiveController {
   #onMessage(message: Message): void {
     const timing = this.lab.clock.timingOf(message.clientMsgId);
     const latencyMs = timing?.ms;
+    const arrivedAt = Date.now();
+    if (timing?.sender === this.name) this.lab.serverClock.observe(arrivedAt - timing.ms, message.at, arrivedAt);
+    const sinceServer = this.#catchingUp ? undefined : this.lab.serverClock.sinceServer(message.at, arrivedAt);
+    if (sinceServer !== undefined) this.roomStats.record(sinceServer);
     if (timing && (this.lab.measure === 'any' || timing.sender === this.name)) this.stats.record(timing.ms);
-    // A new array, so the pane's list sees a change; the oldest fall off.
-    this.messages = [...this.messages.slice(-(MAX_SHOWN_MESSAGES - 1)), { ...message, latencyMs }];
+    this.#incoming.push({ ...message, latencyMs });
+    this.pending.delete(message.clientMsgId);
+    // No frame while the tab is hidden: keep no more than the list would.
+    if (this.#incoming.length > MAX_SHOWN_MESSAGES) this.#incoming.splice(0, this.#incoming.length - MAX_SHOWN_MESSAGES);
     this.#scheduleUpdate();
+  }
+
+  /** The frame's messages in one go: a new array (so the pane's list sees a change), the oldest fall off. */
+  #applyIncoming(): void {
+    if (this.#incoming.length === 0) return;
+    this.messages = [...this.messages, ...this.#incoming].slice(-MAX_SHOWN_MESSAGES);
+    this.#incoming = [];
   }
 
   /** Into the page's timeline; a request answered at once also gives the expected figure its round trip. */
@@ -203,6 +292,7 @@ export class TransportController implements ReactiveController {
     if (this.#frame !== undefined) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = undefined;
+      this.#applyIncoming();
       this.host.requestUpdate();
     });
   }

@@ -1,5 +1,8 @@
-// <presenter-panel>: the presenter's controls (corporate proxy, added latency
-// and jitter, drop connections), the server's wire stats and the join QR code.
+// <presenter-panel>: the presenter's bar under the toolbar: the corporate
+// proxy, the rate limit, added latency and jitter and a drop button per
+// transport, in two or three compact lines, so the comparison view and the
+// panes' figures they change stay on the same screen. The server's wire stats open
+// under the bar and the join QR code over the page, each on demand.
 // Locked until the presenter token is entered; it is kept in sessionStorage.
 import { html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -10,6 +13,9 @@ import type { Lab } from '../lab.js';
 import '../results/results-export.js';
 import { dropConnections, fetchJoinUrls, loadToken, saveToken, updateLab, type LabUpdate } from './lab-api.js';
 import { renderStatsTable } from './stats-table.js';
+import { publishHeight } from '../height-var.js';
+import { styleProps } from '../style-props.js';
+import { transportStyle } from '../transport-style.js';
 import './join-qr.js';
 
 @customElement('presenter-panel')
@@ -22,6 +28,14 @@ export class PresenterPanel extends LitElement {
   @state() private token = loadToken();
   @state() private message = '';
   @state() private joinUrl = '';
+  @state() private statsOpen = false;
+  @state() private joinOpen = false;
+  #unpublishHeight: (() => void) | undefined;
+  readonly #onKey = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape') return;
+    this.joinOpen = false;
+    this.statsOpen = false;
+  };
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -34,13 +48,28 @@ export class PresenterPanel extends LitElement {
       (urls) => (this.joinUrl = urls[0] ?? (location.hostname === 'localhost' ? '' : location.origin)),
       () => (this.joinUrl = location.origin),
     );
+    document.addEventListener('keydown', this.#onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('keydown', this.#onKey);
+    this.#unpublishHeight?.();
+    this.#unpublishHeight = undefined;
+  }
+
+  protected override firstUpdated(): void {
+    // The bar's height, for the stylesheet's screen budget (the chart gives way).
+    this.#unpublishHeight = publishHeight(this.querySelector('.presenter')!, '--presenter-height');
   }
 
   protected override render(): unknown {
     return html`<section class="presenter" aria-label="Presenter">
       <h2>Presenter</h2>
-      ${this.token ? this.#renderControls() : this.#renderUnlock()}
+      ${this.token ? [this.#renderSwitches(), this.#renderImpairments(), this.#renderActions()] : this.#renderUnlock()}
       <p class="presenter-message" role="status">${this.message}</p>
+      <button type="button" class="close" aria-label="Hide these controls" @click=${this.#close}>✕</button>
+      ${this.statsOpen ? this.#renderStats() : ''} ${this.joinOpen ? this.#renderJoin() : ''}
     </section>`;
   }
 
@@ -52,13 +81,49 @@ export class PresenterPanel extends LitElement {
     </form>`;
   }
 
-  #renderControls(): unknown {
+  /** The lab-wide switches. */
+  #renderSwitches(): unknown {
     const settings = this.serverState.settings;
     if (!settings) return html`<p>Loading the lab settings…</p>`;
-    const millis = (kind: 'addedLatencyMs' | 'jitterMs', name: TransportName, label: string) =>
-      html`<label
-        >${label}
-        <input
+    return html`<label class="proxy"
+        ><input
+          type="checkbox"
+          .checked=${settings.blockWebSocket}
+          @change=${(event: Event) => this.#apply({ blockWebSocket: (event.target as HTMLInputElement).checked })}
+        />
+        Block WebSocket ("corporate proxy")</label
+      >
+      <label class="proxy" title="for fast auto-send"
+        ><input
+          type="checkbox"
+          .checked=${settings.liftRateLimit}
+          @change=${(event: Event) => this.#apply({ liftRateLimit: (event.target as HTMLInputElement).checked })}
+        />
+        Lift the send rate limit</label
+      >`;
+  }
+
+  /** What opens on demand, and the way out. */
+  #renderActions(): unknown {
+    return html`<span class="presenter-actions">
+      <button type="button" aria-expanded=${this.statsOpen ? 'true' : 'false'} @click=${() => (this.statsOpen = !this.statsOpen)}>
+        Server stats
+      </button>
+      <button type="button" aria-expanded=${this.joinOpen ? 'true' : 'false'} @click=${() => (this.joinOpen = !this.joinOpen)}>
+        Join QR code
+      </button>
+      <results-export .lab=${this.lab} .serverState=${this.serverState}></results-export>
+      <button type="button" class="lock" @click=${this.#lock}>Forget token</button>
+    </span>`;
+  }
+
+  /** Per transport: added latency and jitter (each way) and a drop button; the name short on a narrow screen. */
+  #renderImpairments(): unknown {
+    const settings = this.serverState.settings;
+    if (!settings) return '';
+    const millis = (kind: 'addedLatencyMs' | 'jitterMs', name: TransportName, label: string, sign: string) =>
+      html`<label title=${`${label}, ms`}
+        >${sign}<input
           type="number"
           min="0"
           max=${MAX_ADDED_MS}
@@ -66,54 +131,37 @@ export class PresenterPanel extends LitElement {
           .value=${String(settings[kind][name])}
           aria-label=${`${DISPLAY_NAMES[name]} ${label}`}
           @change=${(event: Event) => this.#apply({ [kind]: { [name]: Number((event.target as HTMLInputElement).value) } })}
-        />
-        ms</label
-      >`;
-    return html` <div class="presenter-grid">
-      <div class="presenter-controls">
-        <label class="proxy"
-          ><input
-            type="checkbox"
-            .checked=${settings.blockWebSocket}
-            @change=${(event: Event) => this.#apply({ blockWebSocket: (event.target as HTMLInputElement).checked })}
-          />
-          Block WebSocket ("corporate proxy")</label
-        >
-        <label class="proxy"
-          ><input
-            type="checkbox"
-            .checked=${settings.liftRateLimit}
-            @change=${(event: Event) => this.#apply({ liftRateLimit: (event.target as HTMLInputElement).checked })}
-          />
-          Lift the send rate limit (fast auto-send)</label
-        >
-        <table class="impairments">
-          <thead>
-            <tr>
-              <th scope="col">Transport</th>
-              <th scope="col">Added latency (each way)</th>
-              <th scope="col">Jitter</th>
-              <th scope="col"></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${TRANSPORT_NAMES.map(
-              (name) =>
-                html`<tr>
-                  <th scope="row">${DISPLAY_NAMES[name]}</th>
-                  <td>${millis('addedLatencyMs', name, 'latency')}</td>
-                  <td>${millis('jitterMs', name, 'jitter')}</td>
-                  <td><button type="button" @click=${() => this.#drop(name)}>Drop ${DISPLAY_NAMES[name]} connections</button></td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        ${renderStatsTable(this.serverState.stats)}
-        <results-export .lab=${this.lab} .serverState=${this.serverState}></results-export>
-        <button type="button" class="lock" @click=${this.#lock}>Forget token</button>
-      </div>
-      <join-qr url=${this.joinUrl}></join-qr>
+      /></label>`;
+    return html`<span class="hint">ms each way: + latency, ± jitter</span> ${TRANSPORT_NAMES.map((name) => {
+        const style = transportStyle(name);
+        return html`<span class="impairment" data-transport=${name} style=${styleProps({ '--transport-colour': style.colour })}>
+          <span class="impairment-name"
+            ><span class="glyph" aria-hidden="true">${style.glyph}</span> <span class="full">${DISPLAY_NAMES[name]}</span
+            ><span class="short" aria-hidden="true">${DISPLAY_NAMES[name].split(' ')[0]}</span></span
+          >
+          ${millis('addedLatencyMs', name, 'latency', '+')} ${millis('jitterMs', name, 'jitter', '±')}
+          <button type="button" aria-label=${`Drop ${DISPLAY_NAMES[name]} connections`} @click=${() => this.#drop(name)}>Drop</button>
+        </span>`;
+      })}`;
+  }
+
+  #renderStats(): unknown {
+    return html`<div class="presenter-popover">
+      ${renderStatsTable(this.serverState.stats)}
+      <button type="button" class="close" aria-label="Close the server stats" @click=${() => (this.statsOpen = false)}>✕</button>
     </div>`;
+  }
+
+  /** Over the page, large, for the start of a session: phones scan it from their seats. */
+  #renderJoin(): unknown {
+    return html`<div class="join-overlay" role="dialog" aria-label="Join">
+      <join-qr url=${this.joinUrl}></join-qr>
+      <button type="button" class="close" aria-label="Close the join QR code" @click=${() => (this.joinOpen = false)}>✕ Close</button>
+    </div>`;
+  }
+
+  #close(): void {
+    this.dispatchEvent(new Event('close'));
   }
 
   async #unlock(event: SubmitEvent): Promise<void> {

@@ -45,9 +45,11 @@ export interface TransportDescriptor {
   readonly expectedLatency: 'half-interval' | 'round-trip';
   /**
    * What the pane says while the lab blocks WebSocket upgrades, by its
-   * Socket.IO mode where it has one. Absent: the switch does not touch it.
+   * Socket.IO mode where it has one and whether its connection is on a
+   * WebSocket opened before the block (the block refuses new handshakes
+   * only). Absent: the switch does not touch it.
    */
-  readonly blockedNotice?: (settings: { socketioMode?: SocketIoMode }) => string;
+  readonly blockedNotice?: (state: { socketioMode?: SocketIoMode; onWebSocket: boolean }) => string;
   /** The server holds connections the lab's "drop" can cut. */
   readonly droppable: boolean;
 }
@@ -79,7 +81,10 @@ export const TRANSPORTS = [
     send: 'socket',
     knobs: [],
     expectedLatency: 'round-trip',
-    blockedNotice: () => 'Blocked: the "corporate proxy" refuses every WebSocket handshake (403), so this pane cannot connect.',
+    blockedNotice: ({ onWebSocket }) =>
+      onWebSocket
+        ? 'The "corporate proxy" refuses every new WebSocket handshake (403); this connection opened before the block and lasts until it drops.'
+        : 'Blocked: the "corporate proxy" refuses every WebSocket handshake (403), so this pane cannot connect.',
     droppable: true,
   },
   {
@@ -100,10 +105,16 @@ export const TRANSPORTS = [
       },
     ],
     expectedLatency: 'round-trip',
-    blockedNotice: ({ socketioMode }) =>
-      socketioMode === 'websocket'
-        ? 'Blocked: WebSocket-only mode cannot connect through the "corporate proxy".'
-        : 'The "corporate proxy" blocks the upgrade: new connections stay on HTTP long polling (drop Socket.IO connections to see it).',
+    blockedNotice: ({ socketioMode, onWebSocket }) => {
+      if (socketioMode === 'websocket') {
+        return onWebSocket
+          ? 'WebSocket-only mode: this connection opened before the block; after a drop it cannot reconnect through the "corporate proxy".'
+          : 'Blocked: WebSocket-only mode cannot connect through the "corporate proxy".';
+      }
+      return onWebSocket
+        ? 'The "corporate proxy" blocks new upgrades; this connection upgraded before the block. New connections stay on HTTP long polling (drop Socket.IO connections to see it).'
+        : 'The "corporate proxy" blocks the upgrade: this connection stays on HTTP long polling, and still delivers.';
+    },
     droppable: true,
   },
   {

@@ -9,6 +9,7 @@ import type {
   ClientTransportEvents,
   ClientTransportOptions,
   SendReceipt,
+  SendRetry,
   TrafficCounters,
   TransportStatus,
   WireEntry,
@@ -31,6 +32,21 @@ export interface CatchupHeader {
 }
 
 const RETRYABLE = new Set([RATE_LIMITED, UNAVAILABLE]);
+
+/** What a failed attempt says of itself: a refusal's code, an HTTP 429/503, or anything else (network). */
+function retryReason(error: unknown): SendRetry['reason'] {
+  const code = error instanceof SendRefused ? error.error.code : (error as { error?: { code?: string } } | undefined)?.error?.code;
+  const status = (error as { status?: unknown } | undefined)?.status;
+  if (code === RATE_LIMITED || status === 429) return 'rate_limited';
+  if (code === UNAVAILABLE || status === 503) return 'unavailable';
+  return 'network';
+}
+
+/** A Retry-After the server sent with the failure (HTTP 429/503), in ms; 0 without one. */
+function retryAfterOf(error: unknown): number {
+  const retryAfterMs = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : 0;
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -122,8 +138,11 @@ export abstract class BaseClientTransport extends Emitter<ClientTransportEvents>
         // Rate limited, or the room's store unreachable: the same input will pass after a pause,
         // so it is retried like a network error (same clientMsgId: never doubled).
         if (error instanceof SendRefused && !RETRYABLE.has(error.error.code)) throw error;
+        // Said, not silent: the page shows why a send waits and until when.
+        const waitMs = Math.max(backoffMs(attempt), retryAfterOf(error));
+        this.emit('sendRetry', { clientMsgId: input.clientMsgId, reason: retryReason(error), retryAt: performance.now() + waitMs });
+        await sleep(waitMs);
       }
-      await sleep(backoffMs(attempt));
     }
   }
 

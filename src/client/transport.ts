@@ -67,6 +67,16 @@ export interface ClientTransportEvents {
   /** After each (re)connect, once the backlog has been delivered. */
   sync: [info: SyncInfo];
   error: [error: ChatError];
+  /** A send failed for now and will be tried again at `retryAt` (same clientMsgId, never doubled). */
+  sendRetry: [retry: SendRetry];
+}
+
+/** Why a send waits, and until when (`performance.now()` ms): the page says so instead of retrying silently. */
+export interface SendRetry {
+  clientMsgId: string;
+  /** `rate_limited` (the server's send limit), `unavailable` (its store), or `network` (not connected, timeout, 5xx). */
+  reason: 'rate_limited' | 'unavailable' | 'network';
+  retryAt: number;
 }
 
 /** What the HTTP transports need of an answer: the part of `Response` they read. */

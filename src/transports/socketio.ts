@@ -2,6 +2,7 @@
 // an upgrade to WebSocket when the network allows, over the Engine.IO server
 // of engine.ts. The connection's life is the push base's; this file speaks
 // Socket.IO events.
+import type { Server as EngineServer, Socket as EngineSocket } from 'engine.io';
 import { Server, type Socket } from 'socket.io';
 import type { ChatError, Message } from '../chat/message.js';
 import type { Cursor } from './cursor.js';
@@ -19,6 +20,12 @@ export type SendAck = { ok: true; message: Message } | { ok: false; error: ChatE
 interface SocketData {
   cursor: Cursor;
   clientId: string | undefined;
+}
+
+/** A packet as engine.io hands its 'flush' listeners (not in its type declarations). */
+interface EnginePacket {
+  type: string;
+  data?: unknown;
 }
 
 /** Socket.IO encodes its own packets: a "frame" here is the event to emit. Buffering, drain and cuts are its Engine.IO session's. */
@@ -44,7 +51,10 @@ class SocketIoPeer extends EngineSession implements PushPeer<PushEvent> {
 class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
   readonly io = new Server({ path: SOCKETIO_PATH, serveClient: false });
 
-  listen(): void {
+  listen(engine: EngineServer): void {
+    engine.on('connection', (session: EngineSocket) => {
+      session.on('flush', (packets: EnginePacket[]) => this.#countFlush(session.transport.name, packets));
+    });
     this.io.use((socket, next) => {
       const auth = socket.handshake.auth as { since?: unknown; epoch?: unknown; client?: unknown };
       const admission = this.admit(socket.request, { since: auth.since, epoch: auth.epoch, client: auth.client });
@@ -80,6 +90,23 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
     });
   }
 
+  /**
+   * engine.io writes Socket.IO's packets itself, so the lab's stats count
+   * them here: the chat payload (its message packets) on either transport,
+   * and on polling each flush answering one held GET, empty when it carries
+   * no message (only a ping, or the noop that ends polling at an upgrade).
+   */
+  #countFlush(transport: string, packets: EnginePacket[]): void {
+    const stats = this.context.lab.stats;
+    let payloadBytes = 0;
+    for (const packet of packets)
+      if (packet.type === 'message' && typeof packet.data === 'string') payloadBytes += Buffer.byteLength(packet.data);
+    if (payloadBytes > 0) stats.count(this.name, 'payloadBytesOut', payloadBytes);
+    if (transport !== 'polling') return;
+    stats.count(this.name, 'polls');
+    if (payloadBytes === 0) stats.count(this.name, 'emptyPolls');
+  }
+
   protected encode(event: PushEvent): PushEvent {
     return event;
   }
@@ -98,6 +125,5 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
 
 export const socketio: TransportPlugin = (fastify, context) => {
   const transport = new SocketIoTransport('socketio', fastify, context, { httpPrefix: SOCKETIO_PATH });
-  serveEngine(fastify, context, transport.io, SOCKETIO_PATH);
-  transport.listen();
+  transport.listen(serveEngine(fastify, context, transport.io, SOCKETIO_PATH));
 };
