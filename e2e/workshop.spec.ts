@@ -27,12 +27,12 @@ test.beforeAll(async () => (server = await startLabServer()));
 test.afterAll(async () => server.close());
 
 /**
- * The whole walk needs a machine with CPU to spare: on the shared 2-core
- * development box (load average 13-25) the page's own latencies reached
- * seconds and the latency claims could not be judged. `npm test` runs the
- * steps up to the join (the participant counts); WORKSHOP_E2E=1 runs them all.
+ * The whole walk asserts latency claims, so it wants a machine with CPU to
+ * spare (it passes in under 2 minutes on an idle 2-core box; at load average
+ * 13-25 the page's own latencies reached seconds). WORKSHOP_E2E=join stops
+ * after the join (the participant counts) for a machine that is busy.
  */
-const FULL_WALK = process.env.WORKSHOP_E2E === '1';
+const FULL_WALK = process.env.WORKSHOP_E2E !== 'join';
 
 /** The script says 1000 ms; half that fills the figures twice as fast and keeps the page's six connections unhurried. */
 const AUTO_SEND_MS = 500;
@@ -100,18 +100,25 @@ async function recordStatuses(page: Page): Promise<() => Promise<Record<string, 
 
 test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) => {
   test.setTimeout(600_000);
-  // Chromium logs refused WebSocket handshakes (the corporate proxy) and the cut long poll.
-  consoleErrors.allow(/WebSocket connection to .* failed|ERR_CONTENT_LENGTH_MISMATCH|ERR_INCOMPLETE|Failed to load resource/);
+  // Chromium logs refused WebSocket handshakes (the corporate proxy), the cut long poll, and engine.io-client
+  // writing to a socket the drop is closing.
+  consoleErrors.allow(
+    /WebSocket connection to .* failed|ERR_CONTENT_LENGTH_MISMATCH|ERR_INCOMPLETE|Failed to load resource|WebSocket is already in CLOSING or CLOSED state/,
+  );
   await page.setViewportSize({ width: 1920, height: 1080 });
 
-  await test.step('before the session: five green panes, Large text, the presenter panel with its QR code', async () => {
+  await test.step('before the session: five green panes, Large text, the presenter bar with its QR code', async () => {
     await page.goto(server.url);
     for (const name of PANE_NAMES) await expect(status(page, name)).toHaveAttribute('data-status', 'open');
     await page.getByRole('checkbox', { name: 'Large text' }).check();
     await page.getByRole('button', { name: 'Presenter' }).click();
     await page.getByLabel('Presenter token').fill(PRESENTER_TOKEN);
     await page.getByRole('button', { name: 'Unlock' }).click();
+    // The bar keeps the QR code and the server stats behind a button each (on demand, so the panes keep the screen).
+    await presenter(page).getByRole('button', { name: 'Join QR code' }).click();
     await expect(presenter(page).getByRole('img', { name: /QR code for http/ })).toBeVisible();
+    await presenter(page).getByRole('button', { name: 'Close the join QR code' }).click();
+    await presenter(page).getByRole('button', { name: 'Server stats' }).click();
     await expect(presenter(page).getByRole('table', { name: 'Server stats' })).toBeVisible();
   });
 
@@ -132,7 +139,7 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
   });
 
   if (!FULL_WALK) {
-    test.info().annotations.push({ type: 'note', description: 'the steps after the join run with WORKSHOP_E2E=1' });
+    test.info().annotations.push({ type: 'note', description: 'WORKSHOP_E2E=join: the steps after the join were skipped' });
     for (const phone of phones) await phone.context().close();
     return;
   }
@@ -170,9 +177,9 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
     const expectedMs = async () => Number.parseFloat((await bar(page, 'short-polling', 'expected').textContent())!.replace(/^.*≈ /, ''));
     const before = await expectedMs();
     await setPollInterval(page, 5000);
-    // T/2 + RTT: up by (5000 - 1000) / 2 at once (give or take the round trip's own drift).
+    // T/2 + RTT: up by (5000 - 1000) / 2 at the comparison view's next refresh (give or take the round trip's own drift).
+    await expect.poll(expectedMs, { timeout: 5_000 }).toBeGreaterThanOrEqual(2500);
     const expected = await expectedMs();
-    expect(expected).toBeGreaterThanOrEqual(2500);
     expect(expected - before).toBeGreaterThan(1600);
     expect(expected - before).toBeLessThan(2400);
     // No Reset needed: a changed knob starts the pane's figures over.
@@ -264,7 +271,7 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
       .getByRole('checkbox', { name: /Block WebSocket/ })
       .uncheck();
     await expect(status(page, 'WebSocket')).toHaveAttribute('data-status', 'open', { timeout: 30_000 });
-    await expect(pane(page, 'WebSocket').getByRole('status')).toHaveText(/Caught up: \d+ messages? missed while away|In sync/);
+    await expect(pane(page, 'WebSocket').locator('.notice')).toHaveText(/Caught up: \d+ messages? missed while away|In sync/);
     await page.getByRole('button', { name: 'Drop Socket.IO connections' }).click();
     await expect(pane(page, 'Socket.IO').locator('.detail')).toHaveText('polling -> websocket', { timeout: 30_000 });
     // The SSE pane never noticed.
@@ -287,7 +294,7 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
     const seen = await recorded();
     for (const name of ['Long polling', 'WebSocket', 'Socket.IO', 'Server-Sent Events']) {
       expect(seen[name] ?? [], `${name} went orange and back`).toContain('reconnecting');
-      await expect(pane(page, name).getByRole('status')).toHaveText(/Caught up: \d+ messages? missed while away|In sync/);
+      await expect(pane(page, name).locator('.notice')).toHaveText(/Caught up: \d+ messages? missed while away|In sync/);
     }
     await expect(pane(page, 'Server-Sent Events').locator('.detail')).toHaveText(/readyState OPEN · 1 own reconnect$/);
 
@@ -306,7 +313,7 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
     await pane(phone, 'WebSocket').getByRole('checkbox', { name: 'Connected' }).uncheck();
     for (const text of ['while away 1', 'while away 2', 'while away 3']) await sendFrom(page, 'Long polling', text);
     await pane(phone, 'WebSocket').getByRole('checkbox', { name: 'Connected' }).check();
-    await expect(pane(phone, 'WebSocket').getByRole('status')).toHaveText('Caught up: 3 messages missed while away', { timeout: 30_000 });
+    await expect(pane(phone, 'WebSocket').locator('.notice')).toHaveText('Caught up: 3 messages missed while away', { timeout: 30_000 });
   });
 
   await test.step('38-45 min, wrap-up: requests per delivered message, and polling’s cost while the room is silent', async () => {
