@@ -9,7 +9,17 @@ import { after, before, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { parseClientId } from '../src/transports/client-id.js';
-import { connected, disconnectAll, input, makeClient, startServer, TRANSPORTS, type ErrorReply, type RunningServer } from './helpers.js';
+import {
+  connected,
+  disconnectAll,
+  floodSseStream,
+  input,
+  makeClient,
+  startServer,
+  TRANSPORTS,
+  type ErrorReply,
+  type RunningServer,
+} from './helpers.js';
 
 const BAD_IDS = ['', 'x'.repeat(65), 'has space', 'semi;colon', 'é'];
 
@@ -100,34 +110,12 @@ describe('issue 12: an SSE flooder without client= is expelled like the others',
     { timeout: 60_000 },
     async () => {
       const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 3 });
-      const streams: http.ClientRequest[] = [];
-      const openStream = (query: string) =>
-        new Promise<http.IncomingMessage>((resolve, reject) => {
-          const request = http.get(`${server.baseUrl}/api/sse/messages${query}`, resolve);
-          request.on('error', () => undefined);
-          request.once('error', reject);
-          streams.push(request);
-        });
       try {
-        const flooder = await openStream('');
-        const neighbour = await openStream('?client=neighbour1');
-        assert.equal(flooder.statusCode, 200);
-        const ended = new Promise<void>((resolve) => flooder.once('end', resolve).resume());
-        neighbour.resume();
-        const statuses: number[] = [];
-        for (let n = 0; n < 50 && !flooder.complete; n++) {
-          const response = await fetch(`${server.baseUrl}/api/sse/messages`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(input(`sse flood ${n}`)),
-          });
-          statuses.push(response.status);
-        }
-        await ended;
-        assert.ok(statuses.includes(429), statuses.join());
-        assert.equal(neighbour.complete, false, 'a client with its own id is not its neighbour’s flood');
+        const flood = await floodSseStream(server.baseUrl, { streamQuery: '', sendQuery: '' });
+        assert.equal(flood.flooderStatus, 200);
+        assert.ok(flood.sendStatuses.includes(429), flood.sendStatuses.join());
+        assert.equal(flood.neighbourOpen, true, 'a client with its own id is not its neighbour’s flood');
       } finally {
-        for (const request of streams) request.destroy();
         await server.close();
       }
     },

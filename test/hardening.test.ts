@@ -14,7 +14,7 @@ import { DEFAULTS } from '../src/config.js';
 import { NAMESPACE_JOIN_MS } from '../src/transports/engine.js';
 import { Guard } from '../src/transports/guard.js';
 import { rawExchange } from './faults/hostile.js';
-import { connected, disconnectAll, input, makeClient, Recorder, startServer, TRANSPORTS, waitFor } from './helpers.js';
+import { connected, disconnectAll, floodSseStream, input, makeClient, Recorder, startServer, TRANSPORTS, waitFor } from './helpers.js';
 
 after(disconnectAll);
 
@@ -301,34 +301,12 @@ describe('finding 4 (SSE): a persistent flooder loses its stream', () => {
     { timeout: 60_000 },
     async () => {
       const server = await startServer({ sendRatePerClient: 1, sendBurstPerClient: 3 });
-      const streams: http.ClientRequest[] = [];
-      const openStream = (client: string) =>
-        new Promise<http.IncomingMessage>((resolve, reject) => {
-          const request = http.get(`${server.baseUrl}/api/sse/messages?client=${client}`, resolve);
-          request.on('error', () => undefined);
-          request.once('error', reject);
-          streams.push(request);
-        });
       try {
-        const flooder = await openStream('flooder1');
-        const neighbour = await openStream('neighbour1');
-        assert.equal(flooder.statusCode, 200);
-        const ended = new Promise<void>((resolve) => flooder.once('end', resolve).resume());
-        neighbour.resume();
-        const statuses: number[] = [];
-        for (let n = 0; n < 50 && !flooder.complete; n++) {
-          const response = await fetch(`${server.baseUrl}/api/sse/messages?client=flooder1`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(input(`sse flood ${n}`)),
-          });
-          statuses.push(response.status);
-        }
-        await ended;
-        assert.ok(statuses.includes(429), statuses.join());
-        assert.equal(neighbour.complete, false);
+        const flood = await floodSseStream(server.baseUrl, { streamQuery: '?client=flooder1', sendQuery: '?client=flooder1' });
+        assert.equal(flood.flooderStatus, 200);
+        assert.ok(flood.sendStatuses.includes(429), flood.sendStatuses.join());
+        assert.equal(flood.neighbourOpen, true);
       } finally {
-        for (const request of streams) request.destroy();
         await server.close();
       }
     },

@@ -1,4 +1,5 @@
 // Real servers on port 0 and the real client code, for the node:test suites.
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { RawData } from 'ws';
@@ -112,4 +113,43 @@ export interface MessageReply {
 }
 export interface ErrorReply {
   error: ChatError;
+}
+
+/**
+ * An SSE stream whose sends keep hitting the rate limit (`streamQuery` on the
+ * stream, `sendQuery` on its POSTs: with or without `client=`), beside a
+ * neighbour stream with an id of its own. Sends until the flooder's stream
+ * ends (at most 50); then closes both.
+ */
+export async function floodSseStream(
+  baseUrl: string,
+  { streamQuery, sendQuery }: { streamQuery: string; sendQuery: string },
+): Promise<{ flooderStatus: number | undefined; sendStatuses: number[]; neighbourOpen: boolean }> {
+  const streams: http.ClientRequest[] = [];
+  const openStream = (query: string) =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = http.get(`${baseUrl}/api/sse/messages${query}`, resolve);
+      request.on('error', () => undefined);
+      request.once('error', reject);
+      streams.push(request);
+    });
+  try {
+    const flooder = await openStream(streamQuery);
+    const neighbour = await openStream('?client=neighbour1');
+    const ended = new Promise<void>((resolve) => flooder.once('end', resolve).resume());
+    neighbour.resume();
+    const sendStatuses: number[] = [];
+    for (let n = 0; n < 50 && !flooder.complete; n++) {
+      const response = await fetch(`${baseUrl}/api/sse/messages${sendQuery}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input(`sse flood ${n}`)),
+      });
+      sendStatuses.push(response.status);
+    }
+    await ended;
+    return { flooderStatus: flooder.statusCode, sendStatuses, neighbourOpen: !neighbour.complete };
+  } finally {
+    for (const request of streams) request.destroy();
+  }
 }
