@@ -59,6 +59,13 @@ interface WorkerFixtures {
   serverUrl: string;
 }
 
+/**
+ * What Chromium logs when the lab drops connections, which plays a network failure: a cut event
+ * stream, a long poll cut mid-answer, and engine.io-client writing (a probe, a pong) to a WebSocket
+ * whose close frame has arrived but whose close event has not fired yet.
+ */
+export const DROP_NOISE = /ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONTENT_LENGTH_MISMATCH|WebSocket is already in CLOSING or CLOSED state/;
+
 interface TestFixtures {
   consoleErrors: { allow(pattern: RegExp): void };
 }

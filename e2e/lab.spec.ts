@@ -2,6 +2,7 @@
 // "corporate proxy", added latency on one transport, dropped connections,
 // and the audience view on a phone.
 import {
+  DROP_NOISE,
   expect,
   latencyFigure,
   openLab,
@@ -116,8 +117,7 @@ test("added latency on one transport raises that pane's p50 by about that much, 
 
 test("dropping every transport's connections loses no message", async ({ page, consoleErrors }) => {
   test.setTimeout(10_000 * PANE_NAMES.length);
-  // The browser reports a cut event stream and a long poll cut mid-answer (a network failure is what the drop plays).
-  consoleErrors.allow(/ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONTENT_LENGTH_MISMATCH/);
+  consoleErrors.allow(DROP_NOISE);
   await openLab(page);
   await unlockPresenter(page);
   await page.getByRole('spinbutton', { name: 'every' }).fill('100');
