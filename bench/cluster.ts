@@ -14,6 +14,7 @@ import { randomId } from '../src/client/base.js';
 import { clientTransports } from '../src/client/index.js';
 import type { ClientTransport, WebSocketConstructor } from '../src/client/transport.js';
 import { freePort } from '../test/redis-server.js';
+import { percentilesMs } from './percentiles.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
@@ -82,10 +83,6 @@ async function setUp(name: string, argsPerNode: string[][]): Promise<Setup> {
 const client = (url: string): ClientTransport =>
   clientTransports.websocket({ baseUrl: url, WebSocket: WebSocket as unknown as WebSocketConstructor, sendTimeoutMs: 10_000 });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function connectAll(clients: ClientTransport[]): Promise<void> {
   await Promise.all(
     clients.map(
@@ -136,7 +133,7 @@ async function measure(setup: Setup, plan: ClusterPlan): Promise<Result> {
   while (delivered() < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   const latencies: number[] = [];
   for (const [id, list] of arrivals) for (const at of list) latencies.push(at - sentAt.get(id)!);
-  latencies.sort((a, b) => a - b);
+  const [p50, p99, max] = percentilesMs(latencies, [50, 99, 100]);
 
   // As fast as acks allow, one sender per node, 32 sends in flight each: deliveries per second.
   const senders = setup.urls.map((url) => client(url));
@@ -162,9 +159,9 @@ async function measure(setup: Setup, plan: ClusterPlan): Promise<Result> {
   const highest = Math.max(...seen.map((tally) => tally.last));
   return {
     setup: setup.name,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? NaN,
+    p50,
+    p99,
+    max,
     // Receivers joined an empty room: each must hold every id from 1 to the highest.
     lost: seen.reduce((sum, tally) => sum + (highest - tally.ids.size), 0),
     duplicated: seen.reduce((sum, tally) => sum + tally.duplicated, 0),

@@ -14,10 +14,29 @@ import { WebSocket } from 'ws';
 import { randomId } from '../../src/client/base.js';
 import { clientTransports } from '../../src/client/index.js';
 import type { WebSocketConstructor } from '../../src/client/transport.js';
+import { percentilesMs } from '../../bench/percentiles.js';
 import type { AttackSample } from './attack-server.js';
 import { forkServer } from './server-process.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' } } });
+const ATTACK_NAMES = ['engine', 'slowloris', 'rotating', 'amplification', 'socketio', 'token', 'rebinding'] as const;
+const HELP = `npm run attack -- [options]
+
+  Each attack of issue 12, bounded, from 127.0.0.x source addresses, against a
+  server in its own process (512 MB heap, default limits), while an honest
+  client chats from 127.0.0.1. Exits 1 if an honest message was lost or the
+  server died.
+
+  --seconds N   how long each attack lasts (10)
+  --only LIST   comma-separated subset of ${ATTACK_NAMES.join(',')}
+  --help        this text
+`;
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, only: { type: 'string' }, help: { type: 'boolean', default: false } },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const attackMs = Number(values.seconds) * 1000;
 
 // --- the server, in its own process ----------------------------------------------
@@ -113,8 +132,6 @@ async function honestDuring(ms: number): Promise<Honest> {
 // --- the attacks --------------------------------------------------------------------
 type Attack = (signal: { stop: boolean }) => Promise<string>;
 
-const agentFrom = (localAddress: string, maxSockets: number): http.Agent => new http.Agent({ keepAlive: true, maxSockets, localAddress });
-
 function request(agent: http.Agent, options: http.RequestOptions, body?: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request({ host: '127.0.0.1', port, agent, ...options }, (response) => {
@@ -144,15 +161,27 @@ const show = (statuses: Map<number, number>): string =>
     .map(([status, count]) => `${status === 0 ? 'error' : status} x${count}`)
     .join(', ');
 
-const attacks: Record<string, { title: string; run: Attack }> = {
+/** `count` keep-alive request loops from `localAddress` until stopped; the statuses they met. */
+async function httpFlood(
+  localAddress: string,
+  count: number,
+  signal: { stop: boolean },
+  next: () => { options: http.RequestOptions; body?: string },
+): Promise<string> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: count, localAddress });
+  const statuses = await loops(count, signal, () => {
+    const { options, body } = next();
+    return request(agent, options, body);
+  });
+  agent.destroy();
+  return show(statuses);
+}
+const JSON_POST = { method: 'POST', headers: { 'content-type': 'application/json' } };
+
+const attacks: Record<(typeof ATTACK_NAMES)[number], { title: string; run: Attack }> = {
   engine: {
     title: '1. bare Engine.IO handshakes, 32 loops (127.0.0.2)',
-    run: async (signal) => {
-      const agent = agentFrom('127.0.0.2', 32);
-      const statuses = await loops(32, signal, () => request(agent, { path: '/socket.io/?EIO=4&transport=polling' }));
-      agent.destroy();
-      return show(statuses);
-    },
+    run: (signal) => httpFlood('127.0.0.2', 32, signal, () => ({ options: { path: '/socket.io/?EIO=4&transport=polling' } })),
   },
   slowloris: {
     title: '2. slowloris, 6,000 connections dripping headers (127.0.0.3)',
@@ -179,25 +208,17 @@ const attacks: Record<string, { title: string; run: Attack }> = {
   },
   rotating: {
     title: "3. two flooders rotating client ids on the honest client's address (127.0.0.1)",
-    run: async (signal) => {
-      const agent = agentFrom('127.0.0.1', 16);
+    run: (signal) => {
       let n = 0;
-      const body = (): string => JSON.stringify({ clientMsgId: randomId(), author: 'flooder', text: 'flood' });
-      const statuses = await loops(16, signal, () =>
-        request(
-          agent,
-          { method: 'POST', path: `/api/short-polling/messages?client=rot${n++}`, headers: { 'content-type': 'application/json' } },
-          body(),
-        ),
-      );
-      agent.destroy();
-      return show(statuses);
+      return httpFlood('127.0.0.1', 16, signal, () => ({
+        options: { ...JSON_POST, path: `/api/short-polling/messages?client=rot${n++}` },
+        body: JSON.stringify({ clientMsgId: randomId(), author: 'flooder', text: 'flood' }),
+      }));
     },
   },
   amplification: {
     title: '4. history amplification: 8 loops of GET ?since=0 + 2 WebSocket ?since=0 reconnect loops (127.0.0.4)',
     run: async (signal) => {
-      const agent = agentFrom('127.0.0.4', 8);
       let wsOpened = 0;
       const wsLoop = async (): Promise<void> => {
         while (!signal.stop) {
@@ -212,12 +233,11 @@ const attacks: Record<string, { title: string; run: Attack }> = {
         }
       };
       const [statuses] = await Promise.all([
-        loops(8, signal, () => request(agent, { path: '/api/short-polling/messages?since=0' })),
+        httpFlood('127.0.0.4', 8, signal, () => ({ options: { path: '/api/short-polling/messages?since=0' } })),
         wsLoop(),
         wsLoop(),
       ]);
-      agent.destroy();
-      return `HTTP ${show(statuses)}; WebSocket connections welcomed ${wsOpened}`;
+      return `HTTP ${statuses}; WebSocket connections welcomed ${wsOpened}`;
     },
   },
   socketio: {
@@ -252,41 +272,35 @@ const attacks: Record<string, { title: string; run: Attack }> = {
   },
   token: {
     title: '5. presenter token guessing, 8 loops (127.0.0.6)',
-    run: async (signal) => {
-      const agent = agentFrom('127.0.0.6', 8);
-      const statuses = await loops(8, signal, () =>
-        request(
-          agent,
-          { method: 'PUT', path: '/api/lab', headers: { 'content-type': 'application/json', authorization: `Bearer ${randomId()}` } },
-          '{}',
-        ),
-      );
-      agent.destroy();
-      return show(statuses);
-    },
+    run: (signal) =>
+      httpFlood('127.0.0.6', 8, signal, () => ({
+        options: {
+          method: 'PUT',
+          path: '/api/lab',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${randomId()}` },
+        },
+        body: '{}',
+      })),
   },
   rebinding: {
     title: '7. DNS rebinding: requests with Host: evil.example (127.0.0.7)',
-    run: async (signal) => {
-      const agent = agentFrom('127.0.0.7', 4);
-      const statuses = await loops(4, signal, () =>
-        request(
-          agent,
-          { method: 'POST', path: '/api/short-polling/messages', headers: { host: 'evil.example', 'content-type': 'application/json' } },
-          JSON.stringify({ clientMsgId: randomId(), author: 'evil', text: 'rebound' }),
-        ),
-      );
-      agent.destroy();
-      return show(statuses);
-    },
+    run: (signal) =>
+      httpFlood('127.0.0.7', 4, signal, () => ({
+        options: {
+          method: 'POST',
+          path: '/api/short-polling/messages',
+          headers: { host: 'evil.example', 'content-type': 'application/json' },
+        },
+        body: JSON.stringify({ clientMsgId: randomId(), author: 'evil', text: 'rebound' }),
+      })),
   },
 };
 
 // --- run them, one after the other ------------------------------------------------------
-const percentile = (values: number[], p: number): string => {
-  if (values.length === 0) return '-';
-  const sorted = [...values].sort((a, b) => a - b);
-  return `${Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!)}`;
+/** p50/p99 of `values` in whole ms, '-/-' for none. */
+const p50p99 = (values: number[]): string => {
+  const [p50, p99] = percentilesMs(values, [50, 99]);
+  return values.length === 0 ? '-/-' : `${Math.round(p50)}/${Math.round(p99)}`;
 };
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const refusedDelta = (after: AttackSample, before: AttackSample): string =>
@@ -301,11 +315,12 @@ const baseline = await honestDuring(3000);
 const idle = await sample();
 console.log(`attack run: server at ${baseUrl}, 512 MB heap, default limits, ${attackMs / 1000} s per attack`);
 console.log(
-  `baseline: honest latency p50/p99 ${percentile(baseline.latencies, 50)}/${percentile(baseline.latencies, 99)} ms, fresh connection p50/p99 ` +
-    `${percentile(baseline.fresh, 50)}/${percentile(baseline.fresh, 99)} ms, RSS ${mb(idle.rssBytes)}`,
+  `baseline: honest latency p50/p99 ${p50p99(baseline.latencies)} ms, fresh connection p50/p99 ` +
+    `${p50p99(baseline.fresh)} ms, RSS ${mb(idle.rssBytes)}`,
 );
-for (const [name, attack] of Object.entries(attacks)) {
+for (const name of ATTACK_NAMES) {
   if (values.only && !values.only.split(',').includes(name)) continue;
+  const attack = attacks[name];
   const before = await sample();
   const signal = { stop: false };
   let peak = before.rssBytes;
@@ -321,8 +336,8 @@ for (const [name, attack] of Object.entries(attacks)) {
   console.log(`\n${attack.title}`);
   console.log(`  attacker saw      : ${outcome}`);
   console.log(
-    `  honest latency    : own messages p50/p99 ${percentile(honest.latencies, 50)}/${percentile(honest.latencies, 99)} ms; ` +
-      `fresh connections p50/p99 ${percentile(honest.fresh, 50)}/${percentile(honest.fresh, 99)} ms, ${honest.freshFailed} failed of ${honest.fresh.length + honest.freshFailed}`,
+    `  honest latency    : own messages p50/p99 ${p50p99(honest.latencies)} ms; ` +
+      `fresh connections p50/p99 ${p50p99(honest.fresh)} ms, ${honest.freshFailed} failed of ${honest.fresh.length + honest.freshFailed}`,
   );
   console.log(`  honest first tries: ${honest.firstTry.ok}/${honest.firstTry.sent} accepted`);
   console.log(
