@@ -28,7 +28,7 @@ export interface ChaosOptions {
   /** Every so many cut ticks, stall all connections for `stallMs` instead of cutting. */
   stallEvery?: number;
   stallMs?: number;
-  /** Sends not all acknowledged by then: the run stops sending and reports them (default 5 minutes). */
+  /** A send still not acknowledged this long after it began: the run stops sending and reports it (default 5 minutes). */
   sendDeadlineMs?: number;
   /** Keep a timeline per client (status, wire, resets, syncs, deliveries, the proxy's faults) and return those of the clients that fail. */
   timeline?: boolean;
@@ -46,8 +46,12 @@ export interface TransportTally {
 
 export interface ChaosResult {
   sent: number;
-  /** Sends still not acknowledged when the send deadline passed. */
+  /** Sends still not acknowledged when sending stopped (a send passed its deadline: these include it). */
   unacknowledged: number;
+  /** The longest a send waited for its acknowledgement, ms (the one still waiting when sending stopped included). */
+  longestSendMs: number;
+  /** The sends still waiting when sending stopped: sender, its state, how long. */
+  waitingSends: string[];
   /** Messages in the (last) room. */
   roomMessages: number;
   /** Acknowledged sends found in no room (lost uplink). */
@@ -60,14 +64,14 @@ export interface ChaosResult {
   transports: Record<TransportName, TransportTally>;
   /** Clients that had not caught up when the settle time ran out: what they were doing. */
   stragglers: string[];
-  /** With `timeline`: one per client that lost, doubled, reordered, saw the wrong resets or did not catch up. */
+  /** With `timeline`: one per client that lost, doubled, reordered, saw the wrong resets, did not catch up or had a send waiting. */
   timelines: string[];
 }
 
 /** What went wrong in a run (empty: every client has every message exactly once, in order, with the expected resets). */
 export function chaosProblems(result: ChaosResult): string[] {
   const problems: string[] = [];
-  if (result.unacknowledged > 0) problems.push(`${result.unacknowledged} sends never acknowledged`);
+  if (result.unacknowledged > 0) problems.push(`${result.unacknowledged} sends not acknowledged: ${result.waitingSends.join('; ')}`);
   if (result.missingFromRooms > 0) problems.push(`${result.missingFromRooms} acknowledged sends in no room`);
   if (result.doubledInRooms > 0) problems.push(`${result.doubledInRooms} sends appended twice`);
   for (const [name, tally] of Object.entries(result.transports)) {
@@ -174,6 +178,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   /** Per recorder: how many messages it had at each reset. */
   const resetAt = new Map<Recorder, number[]>();
   const sentIds: string[] = [];
+  const ackedIds = new Set<string>();
+  /** clientMsgId -> when its send began and who sends it, while it waits for its acknowledgement. */
+  const waiting = new Map<string, { began: number; sender: ClientTransport }>();
+  let longestSendMs = 0;
   const senders: ClientTransport[] = [];
   for (const name of TRANSPORTS) {
     for (let n = 0; n < options.clientsPerTransport; n++) {
@@ -224,19 +232,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         for (let n = 0; n < perSender && index * perSender + n < options.messages && !sendingStopped; n++) {
           const message = input(`${sender.name} ${index}/${n}`, `sender${index}`);
           sentIds.push(message.clientMsgId);
+          const began = Date.now();
+          waiting.set(message.clientMsgId, { began, sender });
           await sender.send(message);
+          waiting.delete(message.clientMsgId);
+          longestSendMs = Math.max(longestSendMs, Date.now() - began);
+          ackedIds.add(message.clientMsgId);
           acked++;
           if (options.restartAfter !== undefined && acked >= options.restartAfter && !restarting) restarting = restart();
         }
       }),
     );
     // A send that is never acknowledged (the clients retry for ever) ends the run as a failure with timelines, not a hang.
+    // The deadline is per send: a slow run on a loaded machine is not a stuck send.
     const sendDeadlineMs = options.sendDeadlineMs ?? 300_000;
-    let deadline: NodeJS.Timeout | undefined;
+    const oldestWaitMs = (): number => Date.now() - Math.min(Date.now(), ...[...waiting.values()].map(({ began }) => began));
+    let watchdog: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
       sending.then(() => true),
-      new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), sendDeadlineMs))),
-    ]).finally(() => clearTimeout(deadline));
+      new Promise<false>((resolve) => (watchdog = setInterval(() => oldestWaitMs() > sendDeadlineMs && resolve(false), 1000))),
+    ]).finally(() => clearInterval(watchdog));
+    longestSendMs = Math.max(longestSendMs, oldestWaitMs());
     if (!finished) {
       sendingStopped = true;
       sending.catch(() => undefined); // the clients are switched off below: their last sends reject
@@ -246,7 +262,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     faults.add(
       finished
         ? `faults stop; every send acknowledged; room at ${server.room.cursor}`
-        : `faults stop; ${sentIds.length - acked} sends still not acknowledged after ${sendDeadlineMs} ms; room at ${server.room.cursor}`,
+        : `faults stop; a send still not acknowledged after ${sendDeadlineMs} ms (${sentIds.length - acked} waiting in all); room at ${server.room.cursor}`,
     );
 
     const room = server.room;
@@ -287,7 +303,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const resetsAsExpected = resets === (restarted ? 1 : 0) && recorder.resets.every((epoch) => epoch === room.epoch);
       if (resetsAsExpected) tallyOf.resetAsExpected++;
       const caughtUp = recorder.client.epoch === room.epoch && recorder.client.cursor === room.cursor;
-      if (!resetsAsExpected || !caughtUp || counts.lost + counts.duplicated + counts.reordered > 0) {
+      const stuckSending = [...waiting.values()].some(({ sender }) => sender === recorder.client);
+      if (stuckSending || !resetsAsExpected || !caughtUp || counts.lost + counts.duplicated + counts.reordered > 0) {
         failing.push({ client: recorder.client, ids: new Set(current.map((message) => message.id)) });
       }
     }
@@ -297,8 +314,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     return {
       sent: sentIds.length,
       unacknowledged: sentIds.length - acked,
+      longestSendMs,
+      waitingSends: [...waiting.values()].map(
+        ({ began, sender }) =>
+          `${timelines.get(sender)?.label ?? sender.name} ${sender.status} (${sender.detail}) for ${Math.round((Date.now() - began) / 1000)} s`,
+      ),
       roomMessages: log.length,
-      missingFromRooms: sentIds.filter((id) => !stored.has(id)).length,
+      missingFromRooms: [...ackedIds].filter((id) => !stored.has(id)).length,
       doubledInRooms: roomIds.reduce((sum, ids) => sum + ids.length - new Set(ids).size, 0),
       cuts: proxy.cuts,
       restarted,

@@ -57,7 +57,8 @@ function print(title: string, result: ChaosResult, problems: string[]): void {
   console.log(`\n${title}`);
   console.log(
     `  sent ${result.sent}, in the final room ${result.roomMessages}, acked but missing ${result.missingFromRooms}, ` +
-      `doubled ${result.doubledInRooms}, connections cut ${result.cuts}, ${(result.durationMs / 1000).toFixed(1)} s, ` +
+      `doubled ${result.doubledInRooms}, connections cut ${result.cuts}, longest send ${(result.longestSendMs / 1000).toFixed(1)} s, ` +
+      `${(result.durationMs / 1000).toFixed(1)} s, ` +
       `load average ${loadavg()[0]!.toFixed(1)}`,
   );
   console.log('  transport       clients  delivered  lost  dup  reordered  resets-as-expected');
