@@ -174,13 +174,12 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
 
   await test.step('the poll interval to 5 s: p50 drifts to about 2.5 s = T/2 and the expected mark moves there at once', async () => {
     const expectedMs = async () => Number.parseFloat((await bar(page, 'short-polling', 'expected').textContent())!.replace(/^.*≈ /, ''));
-    const before = await expectedMs();
     await setPollInterval(page, 5000);
-    // T/2 + RTT: up by (5000 - 1000) / 2 at the comparison view's next refresh (give or take the round trip's own drift).
+    // T/2 + RTT at the comparison view's next refresh. The round trip is measured afresh and drifts by hundreds
+    // of milliseconds on a busy machine, so the mark is checked against T/2, not against its value before.
     await expect.poll(expectedMs, { timeout: 5_000 }).toBeGreaterThanOrEqual(2500);
     const expected = await expectedMs();
-    expect(expected - before).toBeGreaterThan(1600);
-    expect(expected - before).toBeLessThan(2400);
+    expect(expected).toBeLessThan(3500);
     // No Reset needed: a changed knob starts the pane's figures over.
     await expect.poll(() => latencyFigure(page, 'Short polling', 'count'), { timeout: 60_000 }).toBeGreaterThanOrEqual(6);
     const p50 = await number(bar(page, 'short-polling', 'p50'));
