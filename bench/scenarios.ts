@@ -63,6 +63,7 @@ async function withCrowd<T>(
     baseUrl: server.baseUrl,
     intervalMs,
     fetch: http.fetch,
+    EventSource: http.EventSource,
     onProgress: (connected, target) => status(`  ${label(kind, transport)}: ${connected}/${target} clients connected`),
   });
   try {
