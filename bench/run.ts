@@ -303,6 +303,7 @@ async function main(): Promise<number> {
       oursOverBare: ratio(ours.deliveriesPerSec, baseline.deliveriesPerSec),
       oursOverBarePerCpuSecond: ratio(ours.deliveriesPerCpuSecond, baseline.deliveriesPerCpuSecond),
       oursOverBareWireBytes: ratio(ours.wireBytesPerDelivery, baseline.wireBytesPerDelivery),
+      loadGeneratorCpuUsPerDelivery: baseline.loadGeneratorCpuUsPerDelivery,
     });
   }
 

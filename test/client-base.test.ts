@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RATE_LIMITED, type ChatError, type SendInput } from '../src/chat/message.js';
 import { Room } from '../src/chat/room.js';
-import { backoffMs, BaseClientTransport, randomId, SendRefused } from '../src/client/base.js';
+import { backoffMs, BaseClientTransport, byteLength, randomId, SendRefused } from '../src/client/base.js';
 import type { SendReceipt } from '../src/client/transport.js';
 import { waitFor } from './helpers.js';
 
@@ -141,5 +141,21 @@ describe('BaseClientTransport (through an in-memory pipe)', () => {
       const delay = backoffMs(attempt);
       assert.ok(delay >= ceiling / 2 && delay <= ceiling, `${attempt}: ${delay}`);
     }
+  });
+
+  it('byteLength: UTF-8 bytes as an encoder counts them, surrogate pairs and lone surrogates too', () => {
+    const texts = [
+      '',
+      'plain ascii',
+      'é ż',
+      '€ ✓',
+      '😀',
+      'a😀b',
+      '\ud800',
+      'x\udc00',
+      '\ud83d\ude00\ud83d',
+      JSON.stringify({ text: 'ż😀é€' }),
+    ];
+    for (const text of texts) assert.equal(byteLength(text), new TextEncoder().encode(text).length, JSON.stringify(text));
   });
 });

@@ -65,8 +65,23 @@ export function randomId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * UTF-8 bytes of `text`, counted without encoding it: this runs for every
+ * frame received, and an encoder's array per frame was a measurable share of
+ * the benchmark's load generator (docs/benchmarks.md, "The load generator").
+ */
 export function byteLength(text: string): number {
-  return new TextEncoder().encode(text).length;
+  let bytes = text.length;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code <= 0xdbff && code >= 0xd800 && (text.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a surrogate pair: two UTF-16 units, four bytes
+      index++;
+    } else bytes += 2; // three bytes (a lone surrogate too: it is encoded as U+FFFD)
+  }
+  return bytes;
 }
 
 /** Wire entry ids, unique across every transport instance of this page or process. */
