@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RATE_LIMITED, type ChatError, type SendInput } from '../src/chat/message.js';
 import { Room } from '../src/chat/room.js';
-import { backoffMs, BaseClientTransport, byteLength, randomId, SendRefused } from '../src/client/base.js';
+import { backoffMs, BaseClientTransport, byteLength, randomId, SendRefused, utf8ByteLength } from '../src/client/base.js';
 import type { SendReceipt } from '../src/client/transport.js';
 import { waitFor } from './helpers.js';
 
@@ -143,7 +143,7 @@ describe('BaseClientTransport (through an in-memory pipe)', () => {
     }
   });
 
-  it('byteLength: UTF-8 bytes as an encoder counts them, surrogate pairs and lone surrogates too', () => {
+  it("byteLength (the page's loop, Node's Buffer): UTF-8 bytes as an encoder counts them, surrogate pairs and lone surrogates too", () => {
     const texts = [
       '',
       'plain ascii',
@@ -156,6 +156,10 @@ describe('BaseClientTransport (through an in-memory pipe)', () => {
       '\ud83d\ude00\ud83d',
       JSON.stringify({ text: 'ż😀é€' }),
     ];
-    for (const text of texts) assert.equal(byteLength(text), new TextEncoder().encode(text).length, JSON.stringify(text));
+    for (const text of texts) {
+      const encoded = new TextEncoder().encode(text).length;
+      assert.equal(utf8ByteLength(text), encoded, `the page's loop: ${JSON.stringify(text)}`);
+      assert.equal(byteLength(text), encoded, `Node's: ${JSON.stringify(text)}`);
+    }
   });
 });
