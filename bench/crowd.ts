@@ -2,7 +2,7 @@
 // ones the page runs, connected to one server; client 0 also sends.
 import type { TransportName } from '../src/chat/transports.js';
 import { clientTransports, type ClientTransport } from '../src/client/index.js';
-import type { FetchFunction } from '../src/client/transport.js';
+import type { EventSourceConstructor, FetchFunction } from '../src/client/transport.js';
 import { NODE_GLOBALS } from '../src/client/node.js';
 import { Ledger, type ReceiverTally } from './ledger.js';
 import { sleep } from './meter.js';
@@ -14,6 +14,8 @@ export interface CrowdOptions {
   intervalMs: number;
   /** The HTTP transports' fetch (see http-clients.ts); Node's global fetch if absent. */
   fetch?: FetchFunction;
+  /** The SSE stream's EventSource (see event-source.ts); the `eventsource` package if absent. */
+  EventSource?: EventSourceConstructor;
   /** How many clients may be connecting at once. */
   batch?: number;
   onProgress?: (connected: number, target: number) => void;
@@ -76,12 +78,13 @@ export class Crowd {
   }
 
   async #connectOne(): Promise<void> {
-    const { transport, baseUrl, intervalMs, fetch } = this.options;
+    const { transport, baseUrl, intervalMs, fetch, EventSource } = this.options;
     const client = clientTransports[transport]({
       baseUrl,
       ...NODE_GLOBALS,
       intervalMs,
       ...(fetch && { fetch }),
+      ...(EventSource && { EventSource }),
     });
     const slot = this.clients.length;
     this.clients.push(client);

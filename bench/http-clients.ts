@@ -1,19 +1,29 @@
-// Fetch-compatible functions for the load generator. The client transports
-// take any (`ClientTransportOptions.fetch`); Node's own `fetch` costs the
+// Fetch-compatible functions for the load generator, and the SSE stream's
+// EventSource beside them. The client transports take any
+// (`ClientTransportOptions.fetch`, `.EventSource`); Node's own `fetch` costs the
 // harness ~300 µs of CPU per poll answer, so a cheaper one lets the benchmark
 // measure the server instead of itself. undici's request API measured
 // cheaper than a thin keep-alive node:http client (docs/benchmarks.md).
 import { Agent as UndiciAgent } from 'undici';
-import type { FetchFunction, FetchInit, FetchResponse } from '../src/client/transport.js';
+import { NODE_GLOBALS } from '../src/client/node.js';
+import type { EventSourceConstructor, FetchFunction, FetchInit, FetchResponse } from '../src/client/transport.js';
+import { leanEventSourceOn } from './event-source.js';
 
 export const HTTP_CLIENTS = ['undici', 'fetch'] as const;
 export type HttpClientName = (typeof HTTP_CLIENTS)[number];
 
+export interface HttpClient {
+  fetch: FetchFunction;
+  EventSource: EventSourceConstructor;
+  close(): Promise<void>;
+}
+
 /** A fresh client (its own connection pool) per benchmarked server. */
-export function createHttpClient(name: HttpClientName): { fetch: FetchFunction; close(): Promise<void> } {
+export function createHttpClient(name: HttpClientName): HttpClient {
   switch (name) {
     case 'fetch':
-      return { fetch: (url, init) => globalThis.fetch(url, init), close: async () => {} };
+      // What Node users of the client code get: Node's fetch, the `eventsource` package.
+      return { fetch: (url, init) => globalThis.fetch(url, init), EventSource: NODE_GLOBALS.EventSource!, close: async () => {} };
     case 'undici':
       return undiciClient();
   }
@@ -26,10 +36,11 @@ const answer = (status: number, headers: Record<string, string | string[] | unde
   text: () => Promise.resolve(body),
 });
 
-/** undici's own request API (not its fetch), one pool per origin, unlimited connections, no pipelining. */
-function undiciClient(): { fetch: FetchFunction; close(): Promise<void> } {
+/** undici's own request API (not its fetch), one pool per origin, unlimited connections, no pipelining; the lean EventSource on the same pool. */
+function undiciClient(): HttpClient {
   const dispatcher = new UndiciAgent({ pipelining: 1, keepAliveTimeout: 60_000, connections: null });
   return {
+    EventSource: leanEventSourceOn(dispatcher),
     async fetch(url: string, init: FetchInit) {
       const response = await dispatcher.request({
         origin: new URL(url).origin,

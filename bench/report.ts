@@ -22,6 +22,8 @@ export interface Baseline {
   oursOverBarePerCpuSecond: number;
   /** ours / bare wire bytes per delivery; the target is <= 1.3. */
   oursOverBareWireBytes: number;
+  /** The load generator's CPU per delivery against the bare server (the round with the most deliveries/s). */
+  loadGeneratorCpuUsPerDelivery: number;
 }
 
 /** The same fixed-rate plan against the transport's bare baseline, and ours over it. */
@@ -169,6 +171,7 @@ export function formatReport(report: BenchReport): string {
           'srv CPU',
           'gen CPU',
           'CPU wait srv/gen',
+          'gen us/dlv ours | bare',
         ],
         report.saturation.map((row) => {
           const baseline = bare(row.transport);
@@ -185,6 +188,7 @@ export function formatReport(report: BenchReport): string {
             baseline?.oursOverBareWireBytes ?? '-',
             `${row.httpRequestsPerDelivery} | ${baseline?.httpRequestsPerDelivery ?? '-'}`,
             ...loadCells(row),
+            `${row.loadGeneratorCpuUsPerDelivery} | ${baseline?.loadGeneratorCpuUsPerDelivery ?? '-'}`,
           ];
         }),
       ),

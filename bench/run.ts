@@ -48,8 +48,9 @@ fixed-rate latency and cost, saturation, and (full mode) a capacity sweep.
   --rate R            fixed-rate messages per second (default 10)
   --duration S        fixed-rate sending time in seconds (default 10, quick 3)
   --http-client NAME  what the HTTP transports' clients fetch with: ${HTTP_CLIENTS.join(', ')}
-                      (default undici: its request API on a keep-alive pool; fetch: Node's global fetch,
-                      what the client code uses when given none, ~4x the load-generator CPU per request)
+                      (default undici: its request API on a keep-alive pool, and SSE streams on a lean
+                      EventSource over it; fetch: Node's global fetch and the eventsource package, what
+                      the client code uses in Node, ~4x the load-generator CPU per request)
   --cpu-prof          write a V8 CPU profile of every server process into bench/results/
   --redis URL         instead: what Redis costs. One in-memory node, one node on Redis, then
                       --nodes N on Redis (default 2), WebSocket receivers split across them
@@ -302,6 +303,7 @@ async function main(): Promise<number> {
       oursOverBare: ratio(ours.deliveriesPerSec, baseline.deliveriesPerSec),
       oursOverBarePerCpuSecond: ratio(ours.deliveriesPerCpuSecond, baseline.deliveriesPerCpuSecond),
       oursOverBareWireBytes: ratio(ours.wireBytesPerDelivery, baseline.wireBytesPerDelivery),
+      loadGeneratorCpuUsPerDelivery: baseline.loadGeneratorCpuUsPerDelivery,
     });
   }
 

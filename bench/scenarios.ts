@@ -63,6 +63,7 @@ async function withCrowd<T>(
     baseUrl: server.baseUrl,
     intervalMs,
     fetch: http.fetch,
+    EventSource: http.EventSource,
     onProgress: (connected, target) => status(`  ${label(kind, transport)}: ${connected}/${target} clients connected`),
   });
   try {
@@ -183,6 +184,8 @@ export interface SaturationResult extends LedgerCounts, Loads {
   httpRequestsPerDelivery: number;
   /** 1e6 / serverCpuUsPerDelivery: what one full core would deliver; robust against neighbours taking CPU time. */
   deliveriesPerCpuSecond: number;
+  /** The load generator's CPU (every client, the sender too) per delivery: what receiving costs the harness. */
+  loadGeneratorCpuUsPerDelivery: number;
 }
 
 /**
@@ -232,6 +235,7 @@ export async function saturation(
       wireBytesPerDelivery: round(window.wireBytes / Math.max(1, deliveries), 1),
       httpRequestsPerDelivery: round(window.requests / Math.max(1, deliveries), 3),
       deliveriesPerCpuSecond: Math.round((deliveries / Math.max(1, window.serverCpuUs)) * 1e6),
+      loadGeneratorCpuUsPerDelivery: round(window.loadGeneratorCpuUs / Math.max(1, deliveries), 2),
       ...loads(window),
     };
     step(`${what}: ${result.deliveriesPerSec} deliveries/s (${describeLoads(result)})`);

@@ -21,6 +21,7 @@ function baseline(comparesTo: Baseline['comparesTo'], perCpuSecond: number, wire
     oursOverBare: 0.9,
     oursOverBarePerCpuSecond: perCpuSecond,
     oursOverBareWireBytes: wireBytes,
+    loadGeneratorCpuUsPerDelivery: 5,
   };
 }
 

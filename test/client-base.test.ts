@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RATE_LIMITED, type ChatError, type SendInput } from '../src/chat/message.js';
 import { Room } from '../src/chat/room.js';
-import { backoffMs, BaseClientTransport, randomId, SendRefused } from '../src/client/base.js';
+import { backoffMs, BaseClientTransport, byteLength, randomId, SendRefused, utf8ByteLength } from '../src/client/base.js';
 import type { SendReceipt } from '../src/client/transport.js';
 import { waitFor } from './helpers.js';
 
@@ -140,6 +140,26 @@ describe('BaseClientTransport (through an in-memory pipe)', () => {
       const ceiling = Math.min(5000, 100 * 2 ** attempt);
       const delay = backoffMs(attempt);
       assert.ok(delay >= ceiling / 2 && delay <= ceiling, `${attempt}: ${delay}`);
+    }
+  });
+
+  it("byteLength (the page's loop, Node's Buffer): UTF-8 bytes as an encoder counts them, surrogate pairs and lone surrogates too", () => {
+    const texts = [
+      '',
+      'plain ascii',
+      'é ż',
+      '€ ✓',
+      '😀',
+      'a😀b',
+      '\ud800',
+      'x\udc00',
+      '\ud83d\ude00\ud83d',
+      JSON.stringify({ text: 'ż😀é€' }),
+    ];
+    for (const text of texts) {
+      const encoded = new TextEncoder().encode(text).length;
+      assert.equal(utf8ByteLength(text), encoded, `the page's loop: ${JSON.stringify(text)}`);
+      assert.equal(byteLength(text), encoded, `Node's: ${JSON.stringify(text)}`);
     }
   });
 });

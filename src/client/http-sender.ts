@@ -78,14 +78,19 @@ export async function postMessage(
   input: SendInput,
   timeoutMs: number,
 ): Promise<SendReceipt> {
+  // Not AbortSignal.timeout(): its timer outlives the answer (a timer per send, alive for the whole timeout).
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
   try {
     const wire: WireSpan = { start: wireStart, fields: { kind: 'request', label: 'POST', detail: 'send' } };
-    const init = { method: 'POST', body: JSON.stringify(input), signal: AbortSignal.timeout(timeoutMs), wire };
+    const init = { method: 'POST', body: JSON.stringify(input), signal: timeout.signal, wire };
     const { message } = await requestJson<{ message: Message }>(channel, `${messagesUrl}?client=${clientId}`, init);
     return { id: message.id };
   } catch (error) {
     if (error instanceof HttpError && error.error && error.status < 500 && error.status !== 429) throw new SendRefused(error.error);
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
