@@ -19,7 +19,7 @@ const readAtLastResponse = new WeakMap<object, number>();
 export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
   fastify.decorateRequest('labTransport', undefined);
 
-  // Callback hooks, not async ones: every poll passes through all three, and
+  // Callback hooks, not async ones: every poll passes through both, and
   // without an impairment set they finish synchronously (no promise per hook).
   fastify.addHook('onRequest', (request, reply, done) => {
     const match = lab.httpTransportOf(request.url);
@@ -46,16 +46,6 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
     });
     if (attachment.delayHttp) lab.queue(name, 'in').push(() => done());
     else done();
-  });
-
-  fastify.addHook('preSerialization', (request, _reply, payload, done) => {
-    const match = request.method === 'GET' ? request.labTransport : undefined;
-    const messages = (payload as { messages?: unknown } | null)?.messages;
-    if (match && Array.isArray(messages)) {
-      lab.stats.count(match.name, 'polls');
-      if (messages.length === 0) lab.stats.count(match.name, 'emptyPolls');
-    }
-    done(null, payload);
   });
 
   fastify.addHook('onSend', (request, _reply, payload, done) => {
