@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Catchup } from '../chat/room.js';
 import { catchupFor } from './catchup.js';
 import { sendError } from '../http/errors.js';
+import { API_HEADERS } from '../http/security.js';
 import {
   answerPoll,
   firstBatch,
@@ -57,7 +58,12 @@ const PARTIAL_ANSWER = '{"messages":[';
 function cutMidAnswer(reply: FastifyReply): void {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(PARTIAL_ANSWER.length * 4) });
+  res.writeHead(200, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(PARTIAL_ANSWER.length * 4),
+    // Fastify's reply headers (the API's) never reach a hijacked answer.
+    ...API_HEADERS,
+  });
   res.write(PARTIAL_ANSWER);
   // end(), not destroy(): what was written goes out first, then the connection closes.
   res.socket?.end();
