@@ -1,7 +1,7 @@
 // What the two HTTP transports share: the send route and the receive query.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkLengths, MessageSchema, SendInputSchema, type SendInput } from '../chat/message.js';
+import { checkLengths, MessageSchema, SendInputSchema, type Message, type SendInput } from '../chat/message.js';
 import { type TransportName } from '../chat/transports.js';
 import type { SendAdmission } from '../chat/rate-limit.js';
 import type { Catchup } from '../chat/room.js';
@@ -10,6 +10,7 @@ import { sendError } from '../http/errors.js';
 import { ClientIdSchema, connectionKey } from './client-id.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
+import { jsonOf } from './message-json.js';
 import type { PollAnswers } from './poll-answer.js';
 import type { TransportContext } from './types.js';
 
@@ -103,7 +104,12 @@ export function registerSendRoute(
 ): void {
   fastify.post<{ Body: SendInput; Querystring: SendQuery }>(
     messagesUrl(via),
-    { schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } } },
+    {
+      schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } },
+      // The 201 from the message's own JSON, which the poll answers that carry it then reuse.
+      serializerCompiler: ({ httpStatus }: { httpStatus?: string }) =>
+        httpStatus === '201' ? (data: unknown) => `{"message":${jsonOf((data as { message: Message }).message)}}` : JSON.stringify,
+    },
     async (request, reply) => {
       const parsed = checkLengths(request.body);
       lab.stats.seen(via, participantOf(request));

@@ -3,26 +3,14 @@
 // and short polls at the same cursor too, so the body is serialized once and
 // the same Buffer is written to each of them.
 import type { FastifyReply } from 'fastify';
-import type { Message } from '../chat/message.js';
 import type { TransportName } from '../chat/transports.js';
 import type { Lab } from '../lab/lab.js';
 import type { PollReply } from './http-common.js';
+import { jsonOf } from './message-json.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Bodies kept for one room state; more distinct answers than this start the cache over. */
 const MAX_BODIES = 64;
-
-/** Each message's JSON, made once: every body that carries it reuses the string. */
-const messageJson = new WeakMap<Message, string>();
-
-function jsonOf(message: Message): string {
-  let json = messageJson.get(message);
-  if (json === undefined) {
-    json = JSON.stringify(message);
-    messageJson.set(message, json);
-  }
-  return json;
-}
 
 /** A poll answer's body, from the messages' cached JSON (the room's own objects, already validated). */
 export function serializePollReply(reply: PollReply, nodeId: string): string {
