@@ -17,14 +17,16 @@ describe('long-poll drop', () => {
     try {
       const { cursor } = (await (await fetch(`${server.baseUrl}/api/long-polling/messages`)).json()) as { cursor: number };
       // A raw held poll, to see the bytes.
-      const raw = new Promise<{ status: number | undefined; body: string; aborted: boolean }>((resolve) => {
-        http.get(`${server.baseUrl}/api/long-polling/messages?since=${cursor}&wait=20000&client=raw-poller`, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('close', () => resolve({ status: res.statusCode, body, aborted: !res.complete }));
-        });
-      });
+      const raw = new Promise<{ status: number | undefined; headers: http.IncomingHttpHeaders; body: string; aborted: boolean }>(
+        (resolve) => {
+          http.get(`${server.baseUrl}/api/long-polling/messages?since=${cursor}&wait=20000&client=raw-poller`, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('close', () => resolve({ status: res.statusCode, headers: res.headers, body, aborted: !res.complete }));
+          });
+        },
+      );
       const client = makeClient('long-polling', server.baseUrl);
       const recorder = await connected(client);
       const statuses: string[] = [];
@@ -41,6 +43,10 @@ describe('long-poll drop', () => {
       assert.equal(cut.status, 200, 'the answer had begun');
       assert.ok(cut.aborted, 'and was cut before its end');
       assert.equal(cut.body, '{"messages":[');
+      // Cut past Fastify's reply, it still carries the API's headers.
+      assert.equal(cut.headers['x-content-type-options'], 'nosniff');
+      assert.equal(cut.headers['cache-control'], 'no-store');
+      assert.equal(cut.headers['cross-origin-resource-policy'], 'same-origin');
 
       await waitFor(() => statuses.includes('reconnecting'), 10_000, 'reconnecting');
       // Its new poll is held until there is news: the next message answers it.

@@ -124,6 +124,9 @@ describe('Server-Sent Events', () => {
     assert.match(stream.headers['content-type']!, /^text\/event-stream/);
     assert.equal(stream.headers['cache-control'], 'no-cache');
     assert.equal(stream.headers['x-accel-buffering'], 'no');
+    // A hijacked stream writes the API's nosniff and CORP itself.
+    assert.equal(stream.headers['x-content-type-options'], 'nosniff');
+    assert.equal(stream.headers['cross-origin-resource-policy'], 'same-origin');
     await waitFor(() => stream.events.length >= 3, 5000, 'welcome and catch-up');
     const [welcome, ...catchup] = stream.events;
     assert.equal(welcome!.event, 'welcome');

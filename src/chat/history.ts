@@ -54,16 +54,15 @@ export class History {
     epoch: string,
     aheadIsKnown: (since: number) => boolean = () => false,
   ): Catchup {
-    const base = { cursor: this.#lastId, epoch };
-    if (since === undefined) return { ...base, messages: [] };
-    // One slice per call: every held poll calls this at each broadcast.
-    const firstKept = Math.max(0, this.#messages.length - this.limit);
-    const oldestKept = this.#messages[firstKept]?.id ?? this.#lastId + 1;
+    // Object literals and one slice at most: every held poll calls this at each broadcast.
+    const cursor = this.#lastId;
     const foreignEpoch = clientEpoch !== undefined && clientEpoch !== epoch;
-    if (!foreignEpoch && since > this.#lastId && aheadIsKnown(since)) return { cursor: since, epoch, messages: [] };
-    if (foreignEpoch || since > this.#lastId || since < oldestKept - 1) {
-      return { ...base, messages: this.retained(), reset: true };
-    }
-    return { ...base, messages: this.#messages.slice(firstKept + since - oldestKept + 1) };
+    // Joining live, or nothing new (the usual long poll): no slice at all.
+    if (since === undefined || (since === cursor && !foreignEpoch)) return { messages: [], cursor, epoch };
+    const firstKept = Math.max(0, this.#messages.length - this.limit);
+    const oldestKept = this.#messages[firstKept]?.id ?? cursor + 1;
+    if (!foreignEpoch && since > cursor && aheadIsKnown(since)) return { messages: [], cursor: since, epoch };
+    if (foreignEpoch || since > cursor || since < oldestKept - 1) return { messages: this.retained(), cursor, epoch, reset: true };
+    return { messages: this.#messages.slice(firstKept + since - oldestKept + 1), cursor, epoch };
   }
 }

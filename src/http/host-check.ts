@@ -10,6 +10,7 @@ import { namedPlugin } from '../named-plugin.js';
 import { sendError } from './errors.js';
 
 const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
+const MAX_REMEMBERED_HEADERS = 256;
 
 /** The host name of a Host header, lower-cased, without port or IPv6 brackets; undefined if malformed. */
 export function hostName(header: string | undefined): string | undefined {
@@ -23,13 +24,23 @@ export function hostName(header: string | undefined): string | undefined {
 export class HostCheck {
   #own = new Set<string>();
   #readAt = 0;
+  /** Host headers allowed by the current #own, as sent (every request of a client repeats the same one). */
+  readonly #allowedHeaders = new Set<string>();
 
   constructor(private readonly extra: readonly string[] = []) {
     this.#readOwn();
   }
 
   allows(req: IncomingMessage): boolean {
-    const name = hostName(req.headers.host);
+    const header = req.headers.host;
+    if (header !== undefined && this.#allowedHeaders.has(header)) return true;
+    const allowed = this.#allowsName(hostName(header));
+    // Bounded: a client can vary the port it names.
+    if (allowed && header !== undefined && this.#allowedHeaders.size < MAX_REMEMBERED_HEADERS) this.#allowedHeaders.add(header);
+    return allowed;
+  }
+
+  #allowsName(name: string | undefined): boolean {
     if (name === undefined) return false;
     if (this.#known(name)) return true;
     // The laptop may have joined another network since: look again, at most once a second.
@@ -46,6 +57,7 @@ export class HostCheck {
 
   #readOwn(): void {
     this.#readAt = Date.now();
+    this.#allowedHeaders.clear();
     const addresses = Object.values(networkInterfaces())
       .flat()
       .map((address) => address?.address.toLowerCase().split('%')[0]);

@@ -29,20 +29,21 @@ export const API_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 } as const;
 
-const API_HEADER_ENTRIES = Object.entries(API_HEADERS);
+/**
+ * What a stream that writes its own head (SSE, a long poll cut in the middle
+ * of its answer) must write itself: Fastify's reply headers never reach it.
+ */
+export const STREAM_HEADERS = {
+  'x-content-type-options': API_HEADERS['x-content-type-options'],
+  'cross-origin-resource-policy': API_HEADERS['cross-origin-resource-policy'],
+} as const;
+
 /**
  * Socket.IO's polling answers: the same minus Cache-Control (engine.io-client
  * makes every poll URL unique, and a `no-store` there broke a resume after a
  * reconnect in test/resume.test.ts).
  */
-const SOCKETIO_HEADER_ENTRIES = API_HEADER_ENTRIES.filter(([name]) => name !== 'cache-control');
-
-/** Headers for an answer that is data, not a document: the JSON API and Socket.IO's polling transport. */
-function dataHeaders(url: string): Array<[string, string]> | undefined {
-  if (url.startsWith('/api/')) return API_HEADER_ENTRIES;
-  if (url.startsWith('/socket.io/')) return SOCKETIO_HEADER_ENTRIES;
-  return undefined;
-}
+const SOCKETIO_HEADER_ENTRIES = Object.entries(STREAM_HEADERS);
 
 function addSecurityHeaders(fastify: FastifyInstance): void {
   // Built once; helmet's middleware sets its headers synchronously.
@@ -52,11 +53,15 @@ function addSecurityHeaders(fastify: FastifyInstance): void {
     // Cross-origin isolation headers would stop phones loading nothing extra; keep defaults off that path.
     crossOriginEmbedderPolicy: false,
   });
-  // On the raw response: Socket.IO's polling answers are written by engine.io, past Fastify's reply headers.
   fastify.addHook('onRequest', (request, reply, done) => {
-    const headers = dataHeaders(request.url);
-    if (!headers) return documentHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
-    for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    const { url } = request;
+    // The JSON API: among the reply's own headers, which Fastify hands to one
+    // writeHead (headers set on the raw response first would make Node merge
+    // them one setHeader at a time).
+    if (url.startsWith('/api/')) reply.headers(API_HEADERS);
+    // Socket.IO's polling answers are written by engine.io, past Fastify's reply: on the raw response.
+    else if (url.startsWith('/socket.io/')) for (const [name, value] of SOCKETIO_HEADER_ENTRIES) reply.raw.setHeader(name, value);
+    else return documentHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
     done();
   });
 }

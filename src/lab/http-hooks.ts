@@ -19,43 +19,33 @@ const readAtLastResponse = new WeakMap<object, number>();
 export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
   fastify.decorateRequest('labTransport', undefined);
 
-  // Callback hooks, not async ones: every poll passes through all three, and
+  // Callback hooks, not async ones: every poll passes through both, and
   // without an impairment set they finish synchronously (no promise per hook).
   fastify.addHook('onRequest', (request, reply, done) => {
     const match = lab.httpTransportOf(request.url);
     request.labTransport = match;
-    // Bytes in: what the socket read since its previous response is this
-    // request (browsers do not pipeline). Marked for every request, so a
-    // page's own requests on a shared socket are not charged to a transport.
+    // One 'finish' listener per request (`on`, not `once`: the response object
+    // is this request's alone). Bytes in: what the socket read since its
+    // previous response is this request (browsers do not pipeline). Marked for
+    // every request, so a page's own requests on a shared socket are not
+    // charged to a transport. Bytes out: a keep-alive socket carries one
+    // request at a time, so its byte delta over this response is this
+    // response (a stream that took the socket over, like SSE's, is counted by
+    // watchSocket instead, as it goes).
     const { socket } = request.raw;
-    reply.raw.once('finish', () => {
+    const writtenBefore = socket.bytesWritten;
+    reply.raw.on('finish', () => {
       const readBefore = readAtLastResponse.get(socket) ?? 0;
       readAtLastResponse.set(socket, socket.bytesRead);
-      if (match) lab.stats.count(match.name, 'wireBytesIn', socket.bytesRead - readBefore);
+      if (!match) return;
+      lab.stats.count(match.name, 'wireBytesIn', socket.bytesRead - readBefore);
+      if (!lab.stats.watches(socket)) lab.stats.count(match.name, 'wireBytesOut', socket.bytesWritten - writtenBefore);
     });
     if (!match) return done();
     const { name, attachment } = match;
     lab.stats.count(name, 'requests');
-    // A keep-alive socket carries one request at a time (no pipelining from
-    // browsers), so its byte delta over this response is this response.
-    const writtenBefore = socket.bytesWritten;
-    // `on`, not `once`: the response object is this request's alone.
-    // (A stream that took the socket over, like SSE's, is counted by watchSocket instead, as it goes.)
-    reply.raw.on('finish', () => {
-      if (!lab.stats.watches(socket)) lab.stats.count(name, 'wireBytesOut', socket.bytesWritten - writtenBefore);
-    });
     if (attachment.delayHttp) lab.queue(name, 'in').push(() => done());
     else done();
-  });
-
-  fastify.addHook('preSerialization', (request, _reply, payload, done) => {
-    const match = request.method === 'GET' ? request.labTransport : undefined;
-    const messages = (payload as { messages?: unknown } | null)?.messages;
-    if (match && Array.isArray(messages)) {
-      lab.stats.count(match.name, 'polls');
-      if (messages.length === 0) lab.stats.count(match.name, 'emptyPolls');
-    }
-    done(null, payload);
   });
 
   fastify.addHook('onSend', (request, _reply, payload, done) => {

@@ -54,7 +54,8 @@ export class Lab {
   /** Every live node's latest sample, as of the last exchange. */
   #nodes: NodeSample[] = [];
   readonly #attachments = new Map<TransportName, LabAttachment>();
-  readonly #queues = new Map<string, DelayQueue>();
+  /** Per transport, per direction (looked up on every HTTP request: no key string to build). */
+  readonly #queues = new Map<TransportName, Partial<Record<'in' | 'out', DelayQueue>>>();
 
   constructor(options: LabOptions) {
     this.presenterToken = options.presenterToken;
@@ -90,13 +91,9 @@ export class Lab {
 
   /** One FIFO queue per transport and direction: `in` = client to server, `out` = server to client. */
   queue(name: TransportName, direction: 'in' | 'out'): DelayQueue {
-    const key = `${name} ${direction}`;
-    let queue = this.#queues.get(key);
-    if (!queue) {
-      queue = new DelayQueue(() => this.settings.addedLatencyMs[name] + Math.random() * this.settings.jitterMs[name]);
-      this.#queues.set(key, queue);
-    }
-    return queue;
+    let queues = this.#queues.get(name);
+    if (!queues) this.#queues.set(name, (queues = {}));
+    return (queues[direction] ??= new DelayQueue(() => this.settings.addedLatencyMs[name] + Math.random() * this.settings.jitterMs[name]));
   }
 
   attach(name: TransportName, attachment: LabAttachment): void {
@@ -134,6 +131,6 @@ export class Lab {
     this.stats.stop();
     this.#store.close();
     this.#statsExchange.leave(this.nodeId);
-    for (const queue of this.#queues.values()) queue.flush();
+    for (const queues of this.#queues.values()) for (const queue of Object.values(queues)) queue.flush();
   }
 }

@@ -1,5 +1,5 @@
 // What the two HTTP transports share: the send route and the receive query.
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { checkLengths, MessageSchema, SendInputSchema, type Message, type SendInput } from '../chat/message.js';
 import { type TransportName } from '../chat/transports.js';
@@ -10,6 +10,8 @@ import { sendError } from '../http/errors.js';
 import { ClientIdSchema, connectionKey } from './client-id.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { clientIp, type Guard } from './guard.js';
+import { jsonOf } from './message-json.js';
+import type { PollAnswers } from './poll-answer.js';
 import type { TransportContext } from './types.js';
 
 /** Query values stay strings (no type coercion) so `since=1e3` or `since=-1` is refused, not guessed at. */
@@ -43,51 +45,31 @@ export function firstBatch(catchup: Catchup, max: number): PollReply {
 }
 
 /**
- * The reply to a poll answered at once: one batch, charged to the address's
- * catch-up byte budget; or undefined once it has answered `429 catchup_budget`
- * with Retry-After.
+ * Answers a poll at once: one batch, charged to the address's catch-up byte
+ * budget, or `429 catchup_budget` with Retry-After when the budget is short.
  */
 export function answerPoll(
   request: FastifyRequest,
   reply: FastifyReply,
   catchup: Catchup,
-  options: ServerOptions,
-  guard: Guard,
-): PollReply | undefined {
+  { options, guard, answers }: { options: ServerOptions; guard: Guard; answers: PollAnswers },
+): void {
   const batch = firstBatch(catchup, options.pollBatchMessages);
   const admission = guard.admitCatchup(clientIp(request.raw), batch.messages);
-  if (admission.ok) return batch;
+  if (admission.ok) return void answers.send(reply, batch);
   reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
-  void sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
-  return undefined; // answered
-}
-
-/** Each message's JSON, made once: every poll answer that carries it reuses the string. */
-const messageJson = new WeakMap<Message, string>();
-
-function jsonOf(message: Message): string {
-  let json = messageJson.get(message);
-  if (json === undefined) {
-    json = JSON.stringify(message);
-    messageJson.set(message, json);
-  }
-  return json;
-}
-
-/** A poll answer's body, from the messages' cached JSON (the room's own objects, already validated). */
-export function serializeCatchup(catchup: PollReply): string {
-  // The header fields (cursor, epoch, reset, more, ...) as JSON.stringify writes them, after the cached messages.
-  const { messages, ...header } = catchup;
-  return `{"messages":[${messages.map(jsonOf).join(',')}],${JSON.stringify(header).slice(1)}`;
+  sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
 }
 
 /**
- * Route option for the poll routes: the 200 answer (CatchupSchema) through
- * serializeCatchup, anything else through JSON.stringify. A broadcast to N
- * pollers then encodes each message once, not N times.
+ * Runs `then` with a poll's catch-up: in the same tick when it is ready (the
+ * in-memory room, so the poll routes need no promise), else once the room
+ * settled the cursor; a failure goes to Fastify's error handler.
  */
-export const catchupSerializerCompiler = ({ httpStatus }: { schema: FastifySchema; httpStatus?: string }) =>
-  httpStatus === '200' ? (data: unknown) => serializeCatchup(data as PollReply) : (data: unknown) => JSON.stringify(data);
+export function withPollCatchup(reply: FastifyReply, catchup: Catchup | Promise<Catchup>, then: (catchup: Catchup) => void): void {
+  if (catchup instanceof Promise) catchup.then(then, (error: unknown) => reply.send(error));
+  else then(catchup);
+}
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
 
@@ -122,7 +104,12 @@ export function registerSendRoute(
 ): void {
   fastify.post<{ Body: SendInput; Querystring: SendQuery }>(
     messagesUrl(via),
-    { schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } } },
+    {
+      schema: { body: SendInputSchema, querystring: SendQuerySchema, response: { 201: Type.Object({ message: MessageSchema }) } },
+      // The 201 from the message's own JSON, which the poll answers that carry it then reuse.
+      serializerCompiler: ({ httpStatus }: { httpStatus?: string }) =>
+        httpStatus === '201' ? (data: unknown) => `{"message":${jsonOf((data as { message: Message }).message)}}` : JSON.stringify,
+    },
     async (request, reply) => {
       const parsed = checkLengths(request.body);
       lab.stats.seen(via, participantOf(request));

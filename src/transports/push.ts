@@ -337,6 +337,8 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
 
   /** One message to every peer of this moment (one that connects while it is delayed has it in its catch-up). */
   protected broadcast(message: Message): void {
+    // No live client: nothing to encode (one that connects later has it in its catch-up).
+    if (this.peers.size === 0) return;
     const frame = this.encode({ type: 'message', message });
     const targets = [...this.peers];
     this.#countPayload(frame, targets.length);

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../http/errors.js';
+import { STREAM_HEADERS } from '../http/security.js';
 import { CURSOR_PATTERN } from './cursor.js';
 import { ClientIdSchema, connectionKey } from './client-id.js';
 import { clientIp } from './guard.js';
@@ -108,6 +109,8 @@ class SseTransport extends PushTransport<Buffer, SsePeer> {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache',
+      // The API's nosniff and CORP (no no-store: a stream is never cached anyway); Fastify's reply headers never reach a hijacked stream.
+      ...STREAM_HEADERS,
       // nginx and friends: do not buffer the stream.
       'X-Accel-Buffering': 'no',
       // The connection is the stream's alone: when it ends, so does the socket.
