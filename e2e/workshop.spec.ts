@@ -182,9 +182,10 @@ test('docs/workshop.md, step by step', async ({ page, browser, consoleErrors }) 
     expect(expected).toBeLessThan(3500);
     // No Reset needed: a changed knob starts the pane's figures over.
     await expect.poll(() => latencyFigure(page, 'Short polling', 'count'), { timeout: 60_000 }).toBeGreaterThanOrEqual(6);
-    const p50 = await number(bar(page, 'short-polling', 'p50'));
-    expect(p50).toBeGreaterThan(1200);
-    expect(p50).toBeLessThan(expected + 1300);
+    // The bars follow the panes at the comparison view's next refresh: until then they may still show the
+    // first samples after the change, delivered by the last poll at the old interval.
+    await expect.poll(() => number(bar(page, 'short-polling', 'p50')), { timeout: 30_000 }).toBeGreaterThan(1200);
+    expect(await number(bar(page, 'short-polling', 'p50'))).toBeLessThan(expected + 1300);
   });
 
   await test.step('a third of the room on short polling: the room’s requests grow; silence: empty polls 100 %, payload half or less', async () => {
