@@ -158,7 +158,10 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
       },
     });
 
-    const unsubscribe = room.subscribe((message) => this.broadcast(message));
+    // No live client: nothing to encode (one that connects later has the message in its catch-up).
+    const unsubscribe = room.subscribe((message) => {
+      if (this.peers.size > 0) this.broadcast(message);
+    });
     // A new epoch (Redis lost its data): each client reconnects with its old epoch and gets exactly one reset.
     const unwatchEpoch = room.onEpochChange(() => this.closeAll('restart'));
     const heartbeat = setInterval(() => this.#heartbeat(), options.pingIntervalMs);
@@ -335,10 +338,8 @@ export abstract class PushTransport<Frame, Peer extends PushPeer<Frame> = PushPe
     this.outbound.push(() => peer.expel());
   }
 
-  /** One message to every peer of this moment (one that connects while it is delayed has it in its catch-up). */
+  /** One message to every peer of this moment, at least one (one that connects while it is delayed has it in its catch-up). */
   protected broadcast(message: Message): void {
-    // No live client: nothing to encode (one that connects later has it in its catch-up).
-    if (this.peers.size === 0) return;
     const frame = this.encode({ type: 'message', message });
     const targets = [...this.peers];
     this.#countPayload(frame, targets.length);

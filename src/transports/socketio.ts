@@ -113,8 +113,6 @@ class SocketIoTransport extends PushTransport<PushEvent, SocketIoPeer> {
 
   /** Encodes the packet once for all its sockets, through Socket.IO's own broadcast. */
   protected override broadcast(message: Message): void {
-    // No live socket: nothing to encode (one not live yet has the message in its catch-up).
-    if (this.peers.size === 0) return;
     for (const peer of [...this.peers]) if (this.isTooSlow(peer)) peer.terminate();
     // The usual case, no impairment: everyone connected, without listing them
     // (a room made of thousands of socket ids costs more than the send).
