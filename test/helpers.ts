@@ -1,4 +1,5 @@
 // Real servers on port 0 and the real client code, for the node:test suites.
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -95,6 +96,16 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
 
 export function input(text: string, author = 'tester'): { clientMsgId: string; author: string; text: string } {
   return { clientMsgId: randomId(), author, text };
+}
+
+/** Sends `text` with a plain HTTP POST to a transport's messages URL and asserts the `201`. */
+export async function postText(url: string, text: string, author = 'tester'): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input(text, author)),
+  });
+  assert.equal(response.status, 201);
 }
 
 /** Asserts ids strictly increase (no duplicate, no reordering). */

@@ -1,8 +1,7 @@
 // Held polls: released by a message or the wait, one per client, capped, cleaned up on abort.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { randomId } from '../src/client/base.js';
-import { startServer, type RunningServer } from './helpers.js';
+import { postText, startServer, type RunningServer } from './helpers.js';
 
 describe('long polling', () => {
   let server: RunningServer;
@@ -15,14 +14,7 @@ describe('long polling', () => {
 
   // Every response body is read in full: an unread one keeps its connection busy and delays close().
   const cursor = async (): Promise<number> => ((await (await fetch(url)).json()) as { cursor: number }).cursor;
-  const post = async (text: string): Promise<void> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientMsgId: randomId(), author: 'lp', text }),
-    });
-    assert.equal(response.status, 201);
-  };
+  const post = (text: string): Promise<void> => postText(url, text, 'lp');
 
   it('holds a poll until a message arrives, then answers with it', async () => {
     const since = await cursor();

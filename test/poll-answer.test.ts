@@ -7,7 +7,7 @@ import { LocalLabStore } from '../src/lab/lab-store.js';
 import { Lab } from '../src/lab/lab.js';
 import { firstBatch } from '../src/transports/http-common.js';
 import { PollAnswers } from '../src/transports/poll-answer.js';
-import { startServer, type RunningServer } from './helpers.js';
+import { postText, startServer, type RunningServer } from './helpers.js';
 
 interface Answer {
   messages: Array<{ id: number; text: string }>;
@@ -84,14 +84,7 @@ describe('poll answers on the wire', () => {
   });
   after(() => server.close());
 
-  const post = async (url: string, text: string): Promise<void> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientMsgId: randomId(), author: 'pa', text }),
-    });
-    assert.equal(response.status, 201);
-  };
+  const post = (url: string, text: string): Promise<void> => postText(url, text, 'pa');
 
   it('held polls at one cursor all get the message; an older cursor gets its own count', async () => {
     const url = `${server.baseUrl}/api/long-polling/messages`;
