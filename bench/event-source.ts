@@ -1,15 +1,15 @@
 // The load generator's EventSource: the part of the standard one that
 // src/client/sse.ts uses (readyState, addEventListener, close, and the
-// EventSource's own reconnect after `retry` ms with Last-Event-ID), on
-// undici's request API and eventsource-parser. The `eventsource` package (what
-// the tests and Node users get) builds a WHATWG stream, an EventTarget
-// dispatch and a MessageEvent per event: at saturation those per-event costs
-// took most of the harness's core, so the benchmark measured itself. This one
-// hands each event to its listeners as a plain object.
-import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { getGlobalDispatcher, type Dispatcher } from 'undici';
+// EventSource's own reconnect after `retry` ms with Last-Event-ID), on a
+// connection of its own (bench/raw-http.ts), its events read straight off the
+// bytes (bench/sse-parser.ts). The
+// `eventsource` package (what the tests and Node users get) builds a WHATWG
+// stream, an EventTarget dispatch and a MessageEvent per event: at saturation
+// those per-event costs took most of the harness's core, so the benchmark
+// measured itself. This one hands each event to its listeners as a plain object.
 import type { EventSourceConstructor } from '../src/client/transport.js';
+import { RawConnection, requestHead } from './raw-http.js';
+import { SseParser, type SseEvent } from './sse-parser.js';
 
 /** The fields of a MessageEvent that our client reads. */
 export interface LeanEvent {
@@ -27,37 +27,27 @@ const CLOSED = 2;
 /** Until the server sends `retry:` (browsers wait a few seconds). */
 const DEFAULT_RETRY_MS = 3000;
 
-export interface LeanEventSourceInit {
-  /** undici's global dispatcher if absent. */
-  dispatcher?: Dispatcher;
-}
-
 export class LeanEventSource {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSED = CLOSED;
   readonly url: string;
   readyState = CONNECTING;
-  readonly #origin: string;
-  readonly #path: string;
-  readonly #dispatcher: Dispatcher;
+  readonly #url: URL;
   readonly #listeners = new Map<string, Listener[]>();
-  readonly #parser = createParser({
-    onEvent: (message) => this.#received(message),
-    onRetry: (ms) => (this.#retryMs = ms),
-  });
+  readonly #parser = new SseParser(
+    (event) => this.#received(event),
+    (ms) => (this.#retryMs = ms),
+  );
   #lastEventId = '';
   #retryMs = DEFAULT_RETRY_MS;
-  /** The current attempt's; a callback of an older attempt finds another (or none) here and does nothing. */
-  #abort: AbortController | undefined;
+  /** The current attempt's connection; undefined between attempts. */
+  #connection: RawConnection | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(url: string, init: LeanEventSourceInit = {}) {
+  constructor(url: string) {
     this.url = url;
-    const { origin, pathname, search } = new URL(url);
-    this.#origin = origin;
-    this.#path = pathname + search;
-    this.#dispatcher = init.dispatcher ?? getGlobalDispatcher();
+    this.#url = new URL(url);
     this.#connect(); // nothing fires before the caller's listeners are added: the answer comes in a later tick
   }
 
@@ -75,53 +65,50 @@ export class LeanEventSource {
   close(): void {
     this.readyState = CLOSED;
     clearTimeout(this.#reconnectTimer);
-    const abort = this.#abort;
-    this.#abort = undefined;
-    abort?.abort();
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.destroy();
   }
 
   #connect(): void {
-    const abort = new AbortController();
-    this.#abort = abort;
     this.#parser.reset();
     const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
     if (this.#lastEventId) headers['last-event-id'] = this.#lastEventId;
-    this.#dispatcher.request({ origin: this.#origin, path: this.#path, method: 'GET', headers, signal: abort.signal }).then(
-      (response) => this.#answered(abort, response),
-      () => this.#lost(abort),
-    );
+    const connection = new RawConnection(this.#url);
+    const current = (): boolean => connection === this.#connection;
+    this.#connection = connection;
+    connection.request(requestHead('GET', this.#url, headers), undefined, {
+      head: (status, answerHeaders) => current() && this.#answered(status, answerHeaders.get('content-type')),
+      body: (bytes) => {
+        if (current()) this.#parser.feed(bytes);
+      },
+      end: () => {
+        if (current()) this.#lost();
+      },
+    });
   }
 
-  #answered(abort: AbortController, { statusCode, headers, body }: Dispatcher.ResponseData): void {
-    if (abort !== this.#abort) return void body.destroy();
-    const type = headers['content-type'];
-    if (statusCode !== 200 || typeof type !== 'string' || !type.startsWith('text/event-stream')) {
-      // A refusal (400, 403, 429, 503...): the EventSource gives up for good, as the standard one does.
-      body.dump().catch(() => undefined);
-      this.#abort = undefined;
+  /** Whether the stream is taken: a refusal (400, 403, 429, 503...) makes the EventSource give up for good, as the standard one does. */
+  #answered(status: number, type: string | undefined): boolean {
+    if (status !== 200 || !type?.startsWith('text/event-stream')) {
+      this.#connection = undefined;
       this.readyState = CLOSED;
-      return this.#emit('error', '');
+      this.#emit('error', '');
+      return false;
     }
-    // undici's body does not decode on setEncoding: its chunks are Buffers, and a character may straddle two.
-    const decoder = new StringDecoder('utf8');
-    body.on('data', (chunk: Buffer) => {
-      if (abort === this.#abort) this.#parser.feed(decoder.write(chunk));
-    });
-    body.on('end', () => this.#lost(abort));
-    body.on('error', () => this.#lost(abort));
     this.readyState = OPEN;
     this.#emit('open', '');
+    return true;
   }
 
-  #received({ event, id, data }: EventSourceMessage): void {
+  #received({ event, id, data }: SseEvent): void {
     if (id !== undefined) this.#lastEventId = id;
-    if (this.readyState === OPEN) this.#emit(event ?? 'message', data);
+    if (data !== undefined && this.readyState === OPEN) this.#emit(event ?? 'message', data);
   }
 
   /** The stream ended or broke, or never connected: reconnect after `retry` ms, resuming from the last event's id. */
-  #lost(abort: AbortController): void {
-    if (abort !== this.#abort) return;
-    this.#abort = undefined;
+  #lost(): void {
+    this.#connection = undefined;
     this.readyState = CONNECTING;
     this.#emit('error', '');
     if (this.readyState !== CONNECTING) return; // closed by a listener
@@ -136,11 +123,5 @@ export class LeanEventSource {
   }
 }
 
-/** The lean EventSource on `dispatcher`, as the client transports take an EventSource (they read only what it has). */
-export function leanEventSourceOn(dispatcher: Dispatcher): EventSourceConstructor {
-  return class extends LeanEventSource {
-    constructor(url: string) {
-      super(url, { dispatcher });
-    }
-  } as unknown as EventSourceConstructor;
-}
+/** The lean EventSource, as the client transports take an EventSource (they read only what it has). */
+export const LeanEventSourceClass = LeanEventSource as unknown as EventSourceConstructor;

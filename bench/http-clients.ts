@@ -2,14 +2,16 @@
 // EventSource beside them. The client transports take any
 // (`ClientTransportOptions.fetch`, `.EventSource`); Node's own `fetch` costs the
 // harness ~300 µs of CPU per poll answer, so a cheaper one lets the benchmark
-// measure the server instead of itself. undici's request API measured
-// cheaper than a thin keep-alive node:http client (docs/benchmarks.md).
+// measure the server instead of itself: by default HTTP/1.1 on plain sockets
+// (bench/raw-http.ts), cheaper than undici's request API, which was cheaper
+// than a thin keep-alive node:http client (docs/benchmarks.md).
 import { Agent as UndiciAgent } from 'undici';
 import { NODE_GLOBALS } from '../src/client/node.js';
 import type { EventSourceConstructor, FetchFunction, FetchInit, FetchResponse } from '../src/client/transport.js';
-import { leanEventSourceOn } from './event-source.js';
+import { LeanEventSourceClass } from './event-source.js';
+import { RawFetchPool } from './raw-fetch.js';
 
-export const HTTP_CLIENTS = ['undici', 'fetch'] as const;
+export const HTTP_CLIENTS = ['raw', 'undici', 'fetch'] as const;
 export type HttpClientName = (typeof HTTP_CLIENTS)[number];
 
 export interface HttpClient {
@@ -26,6 +28,10 @@ export function createHttpClient(name: HttpClientName): HttpClient {
       return { fetch: (url, init) => globalThis.fetch(url, init), EventSource: NODE_GLOBALS.EventSource!, close: async () => {} };
     case 'undici':
       return undiciClient();
+    case 'raw': {
+      const pool = new RawFetchPool();
+      return { fetch: pool.fetch, EventSource: LeanEventSourceClass, close: () => Promise.resolve(pool.close()) };
+    }
   }
 }
 
@@ -36,11 +42,11 @@ const answer = (status: number, headers: Record<string, string | string[] | unde
   text: () => Promise.resolve(body),
 });
 
-/** undici's own request API (not its fetch), one pool per origin, unlimited connections, no pipelining; the lean EventSource on the same pool. */
+/** undici's own request API (not its fetch), one pool per origin, unlimited connections, no pipelining; the lean EventSource beside it. */
 function undiciClient(): HttpClient {
   const dispatcher = new UndiciAgent({ pipelining: 1, keepAliveTimeout: 60_000, connections: null });
   return {
-    EventSource: leanEventSourceOn(dispatcher),
+    EventSource: LeanEventSourceClass,
     async fetch(url: string, init: FetchInit) {
       const response = await dispatcher.request({
         origin: new URL(url).origin,

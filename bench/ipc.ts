@@ -14,6 +14,9 @@ export interface StatsMessage {
   rssBytes: number;
   /** Time the server's main thread waited for a CPU, in microseconds (see schedstat.ts). */
   runQueueWaitUs: number;
+  /** performance.eventLoopUtilization() since the process started: ms its event loop was busy, and idle (waiting for I/O). */
+  loopActiveMs: number;
+  loopIdleMs: number;
   /** HTTP requests seen (upgrades excluded). */
   requests: number;
   /** Sum over every accepted socket, closed ones included, upgraded ones included. */

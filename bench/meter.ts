@@ -14,6 +14,8 @@ export interface Window {
   /** Share of the window each side spent waiting for a CPU that others held: the machine's noise. */
   serverRunQueueWaitPct: number;
   loadGeneratorRunQueueWaitPct: number;
+  /** Share of the window the server's event loop was busy rather than waiting for I/O (from eventLoopUtilization()). */
+  serverLoopBusyPct: number;
 }
 
 export interface Meter {
@@ -40,10 +42,17 @@ export async function startMeter(server: ServerHandle): Promise<Meter> {
         loadGeneratorCpuUs: harness.user + harness.system,
         loadGeneratorCpuPct: ((harness.user + harness.system) / 1000 / wallMs) * 100,
         serverRunQueueWaitPct: ((after.runQueueWaitUs - before.runQueueWaitUs) / 1000 / wallMs) * 100,
+        serverLoopBusyPct: loopBusyPct(before, after),
         loadGeneratorRunQueueWaitPct: (harnessWaitUs / 1000 / wallMs) * 100,
       };
     },
   };
+}
+
+function loopBusyPct(before: Stats, after: Stats): number {
+  const active = after.loopActiveMs - before.loopActiveMs;
+  const idle = after.loopIdleMs - before.loopIdleMs;
+  return active + idle > 0 ? (active / (active + idle)) * 100 : 0;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

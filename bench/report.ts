@@ -53,9 +53,9 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** Server CPU, load-generator CPU (flagged when client-bound) and both sides' waits for a CPU. */
+/** Server CPU (and how busy its event loop was), load-generator CPU (flagged when client-bound) and both sides' waits for a CPU. */
 const loadCells = (loads: Loads): string[] => [
-  `${loads.serverCpuPct}%`,
+  `${loads.serverCpuPct}% (loop ${loads.serverLoopBusyPct}%)`,
   `${loads.loadGeneratorCpuPct}%${loads.clientBound ? ' client-bound' : ''}`,
   `${loads.serverRunQueueWaitPct}% / ${loads.loadGeneratorRunQueueWaitPct}%`,
 ];

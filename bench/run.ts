@@ -48,9 +48,10 @@ fixed-rate latency and cost, saturation, and (full mode) a capacity sweep.
   --rate R            fixed-rate messages per second (default 10)
   --duration S        fixed-rate sending time in seconds (default 10, quick 3)
   --http-client NAME  what the HTTP transports' clients fetch with: ${HTTP_CLIENTS.join(', ')}
-                      (default undici: its request API on a keep-alive pool, and SSE streams on a lean
-                      EventSource over it; fetch: Node's global fetch and the eventsource package, what
-                      the client code uses in Node, ~4x the load-generator CPU per request)
+                      (default raw: keep-alive HTTP/1.1 on plain sockets, and SSE streams on a lean
+                      EventSource over the same; undici: undici's request API on a keep-alive pool;
+                      fetch: Node's global fetch and the eventsource package, what the client code
+                      uses in Node, ~4x undici's load-generator CPU per request)
   --cpu-prof          write a V8 CPU profile of every server process into bench/results/
   --redis URL         instead: what Redis costs. One in-memory node, one node on Redis, then
                       --nodes N on Redis (default 2), WebSocket receivers split across them
@@ -133,7 +134,7 @@ function parse(): Args | null {
       csv: { type: 'string' },
       compare: { type: 'string' },
       chart: { type: 'string' },
-      'http-client': { type: 'string', default: 'undici' },
+      'http-client': { type: 'string', default: 'raw' },
       transports: { type: 'string' },
       scenarios: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },

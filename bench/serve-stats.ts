@@ -3,6 +3,7 @@
 // harness's `stats` requests over the fork IPC channel.
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { ReadyMessage, StatsMessage, StatsRequest } from './ipc.js';
 import { runQueueWaitUs } from './schedstat.js';
 
@@ -33,11 +34,14 @@ export async function serveWithStats(server: Server): Promise<void> {
       bytesWritten += socket.bytesWritten;
     }
     const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
     const stats: StatsMessage = {
       type: 'stats',
       cpuUs: cpu.user + cpu.system,
       rssBytes: process.memoryUsage.rss(),
       runQueueWaitUs: runQueueWaitUs(),
+      loopActiveMs: loop.active,
+      loopIdleMs: loop.idle,
       requests,
       bytesRead,
       bytesWritten,

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { compareReports } from '../bench/compare.js';
 import { toCsv } from '../bench/csv.js';
 import type { Baseline, BenchReport } from '../bench/report.js';
+import { saturationClientBound } from '../bench/scenarios.js';
 import { ratio, summaryRows, SUMMARY_COLUMNS } from '../bench/summary.js';
 
 function baseline(comparesTo: Baseline['comparesTo'], perCpuSecond: number, wireBytes: number): Baseline {
@@ -74,6 +75,7 @@ describe('bench summary rows', () => {
       serverCpuPct: 20,
       loadGeneratorCpuPct: 30,
       clientBound: false,
+      serverLoopBusyPct: 20,
       serverRunQueueWaitPct: 1,
       loadGeneratorRunQueueWaitPct: 1,
     });
@@ -96,6 +98,14 @@ describe('bench summary rows', () => {
     assert.equal(ratio(3, 4), 0.75);
     assert.equal(ratio(2, 3), 0.67);
     assert.equal(ratio(5, 0), 0);
+  });
+});
+
+describe('bench saturation: client-bound', () => {
+  it('only when the load generator was busy and the server waited for it (its event loop had idle time)', () => {
+    assert.equal(saturationClientBound({ loadGeneratorCpuPct: 90, serverLoopBusyPct: 70 }), true);
+    assert.equal(saturationClientBound({ loadGeneratorCpuPct: 90, serverLoopBusyPct: 100 }), false, 'the server was what limited');
+    assert.equal(saturationClientBound({ loadGeneratorCpuPct: 50, serverLoopBusyPct: 70 }), false, 'the generator had time to spare');
   });
 });
 

@@ -4,8 +4,7 @@
 // for good on a refusal, as the standard EventSource does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Agent } from 'undici';
-import { LeanEventSource, leanEventSourceOn, type LeanEvent } from '../bench/event-source.js';
+import { LeanEventSource, LeanEventSourceClass, type LeanEvent } from '../bench/event-source.js';
 import type { Message } from '../src/chat/message.js';
 import type { SseTransport } from '../src/client/sse.js';
 import type { EventSourceConstructor } from '../src/client/transport.js';
@@ -13,18 +12,16 @@ import { connected, disconnectAll, input, isStrictlyIncreasing, makeClient, star
 
 describe('the lean EventSource (benchmark)', () => {
   let server: RunningServer;
-  const dispatcher = new Agent();
   before(async () => {
     server = await startServer({ rateLimit: false });
   });
   after(async () => {
     disconnectAll();
-    await dispatcher.close();
     await server.close();
   });
 
   it('carries the welcome and live messages to the SSE client', async () => {
-    const client = makeClient('sse', server.baseUrl, { EventSource: leanEventSourceOn(dispatcher) }) as SseTransport;
+    const client = makeClient('sse', server.baseUrl, { EventSource: LeanEventSourceClass }) as SseTransport;
     const recorder = await connected(client);
     assert.equal(client.readyState, LeanEventSource.OPEN);
     assert.match(client.detail, /readyState OPEN/);
@@ -41,7 +38,7 @@ describe('the lean EventSource (benchmark)', () => {
     const atSource: number[] = [];
     class Watched extends LeanEventSource {
       constructor(url: string) {
-        super(url, { dispatcher });
+        super(url);
         this.addEventListener('message', (event: LeanEvent) => atSource.push((JSON.parse(event.data) as Message).id));
       }
     }
@@ -67,7 +64,7 @@ describe('the lean EventSource (benchmark)', () => {
   });
 
   it('gives up for good on a refusal: CLOSED, one error event, no reconnect', async () => {
-    const source = new LeanEventSource(`${server.baseUrl}/api/sse/messages?since=-1`, { dispatcher });
+    const source = new LeanEventSource(`${server.baseUrl}/api/sse/messages?since=-1`);
     let errors = 0;
     source.addEventListener('error', () => errors++);
     await waitFor(() => errors > 0, 5000, 'the error event');
