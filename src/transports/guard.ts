@@ -55,6 +55,8 @@ export function approxMessageBytes(message: Message): number {
   return 90 + message.clientMsgId.length + message.author.length + message.text.length + message.via.length;
 }
 
+const ADMITTED: SendAdmission = { ok: true };
+
 export type CatchupAdmission = { ok: true } | { ok: false; retryAfterMs: number };
 
 /** The send limits the options set. */
@@ -119,12 +121,17 @@ export class Guard {
   /**
    * One send. `clientKey` names the sender (a connection, or the HTTP
    * client id); it is namespaced by the caller so keys of different kinds never meet.
-   * Rejects with RoomUnavailableError while a shared limiter cannot reach Redis.
+   * Answers at once unless the limiter is shared (a promise then, which
+   * rejects with RoomUnavailableError while it cannot reach Redis).
    */
-  async admitSend(clientKey: string, ip: string): Promise<SendAdmission> {
-    if (!this.#sendLimiter || this.lifted()) return { ok: true };
-    const admission = await this.#sendLimiter.admit(clientKey, ip);
+  admitSend(clientKey: string, ip: string): SendAdmission | Promise<SendAdmission> {
+    if (!this.#sendLimiter || this.lifted()) return ADMITTED;
+    const admission = this.#sendLimiter.admit(clientKey, ip);
+    return admission instanceof Promise ? admission.then(this.#counted) : this.#counted(admission);
+  }
+
+  readonly #counted = (admission: SendAdmission): SendAdmission => {
     if (!admission.ok) this.sendsRefused++;
     return admission;
-  }
+  };
 }
