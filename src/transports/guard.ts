@@ -58,6 +58,7 @@ export function approxMessageBytes(message: Message): number {
 const ADMITTED: SendAdmission = { ok: true };
 
 export type CatchupAdmission = { ok: true } | { ok: false; retryAfterMs: number };
+const CATCHUP_ADMITTED: CatchupAdmission = { ok: true };
 
 /** The send limits the options set. */
 export function sendLimits(options: ServerOptions): SendLimits {
@@ -102,11 +103,14 @@ export class Guard {
   /**
    * Charges the catch-up part of `messages` (those older than CATCHUP_AGE_MS)
    * to `ip`'s byte budget: all of it, or nothing when the budget is short.
+   * `ip` may be the request it is read from, only when something is charged
+   * (the usual live poll carries no catch-up).
    */
-  admitCatchup(ip: string, messages: readonly Message[], now = Date.now()): CatchupAdmission {
+  admitCatchup(ip: string | IncomingMessage, messages: readonly Message[], now = Date.now()): CatchupAdmission {
     let bytes = 0;
     for (const message of messages) if (now - message.at > CATCHUP_AGE_MS) bytes += approxMessageBytes(message);
-    if (bytes === 0) return { ok: true };
+    if (bytes === 0) return CATCHUP_ADMITTED;
+    if (typeof ip !== 'string') ip = clientIp(ip);
     // A reply bigger than the whole burst would never pass: it only has to find the bucket full.
     const needed = Math.min(bytes, this.#catchupBytes.spec.burst);
     const retryAfterMs = this.#catchupBytes.waitMs(ip, needed);
@@ -115,7 +119,7 @@ export class Guard {
       return { ok: false, retryAfterMs };
     }
     this.#catchupBytes.take(ip, bytes);
-    return { ok: true };
+    return CATCHUP_ADMITTED;
   }
 
   /**

@@ -55,7 +55,7 @@ export function answerPoll(
   { options, guard, answers }: { options: ServerOptions; guard: Guard; answers: PollAnswers },
 ): void {
   const batch = firstBatch(catchup, options.pollBatchMessages);
-  const admission = guard.admitCatchup(clientIp(request.raw), batch.messages);
+  const admission = guard.admitCatchup(request.raw, batch.messages);
   if (admission.ok) return void answers.send(reply, batch);
   reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
   sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
