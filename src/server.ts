@@ -11,8 +11,7 @@ import { Room, type ChatRoom } from './chat/room.js';
 import { checkConsistency, DEFAULTS, type ServerOptions } from './config.js';
 import { capConnectionsPerIp } from './http/connection-cap.js';
 import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors.js';
-import { hostCheckPlugin } from './http/host-check.js';
-import { securityPlugin } from './http/security.js';
+import { requestHooksPlugin } from './http/request-hooks.js';
 import { Lab } from './lab/lab.js';
 import { LocalLabStore } from './lab/lab-store.js';
 import { MemoryPresence } from './lab/presence.js';
@@ -99,8 +98,7 @@ export async function buildServer(overrides: BuildOptions = {}): Promise<Fastify
   // CORS preflight) gets 415 instead of reaching a route.
   fastify.removeContentTypeParser('text/plain');
   await fastify.register(errorsPlugin);
-  await fastify.register(hostCheckPlugin, { allowedHosts: options.allowedHosts });
-  await fastify.register(securityPlugin);
+  await fastify.register(requestHooksPlugin, { allowedHosts: options.allowedHosts, lab });
   fastify.decorate('lab', lab);
   fastify.decorate('nodeId', nodeId);
   await fastify.register(labPlugin, { lab, room, presenterAttemptsPerMin: options.presenterAttemptsPerMin });

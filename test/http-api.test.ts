@@ -25,7 +25,7 @@ describe('HTTP API', () => {
 
   it('registers its plugins by name, each transport in its own scope', () => {
     const transports = Object.keys(serverTransports).map((name) => `transport-${name}`);
-    for (const name of ['errors', 'security-headers', 'lab', 'upgrade-router', ...transports]) assert.ok(app.hasPlugin(name), name);
+    for (const name of ['errors', 'request-hooks', 'lab', 'upgrade-router', ...transports]) assert.ok(app.hasPlugin(name), name);
     // Socket.IO's scope drops every body parser; the rest of the server still parses JSON.
     assert.ok(app.hasContentTypeParser('application/json'));
   });

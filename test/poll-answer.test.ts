@@ -6,7 +6,7 @@ import { randomId } from '../src/client/base.js';
 import { LocalLabStore } from '../src/lab/lab-store.js';
 import { Lab } from '../src/lab/lab.js';
 import { firstBatch } from '../src/transports/http-common.js';
-import { PollAnswers } from '../src/transports/poll-answer.js';
+import { PollAnswers, serializePollReply } from '../src/transports/poll-answer.js';
 import { postText, startServer, type RunningServer } from './helpers.js';
 
 interface Answer {
@@ -74,6 +74,14 @@ describe('poll answers (shared bodies)', () => {
     // Same cursor, another room: its own epoch.
     assert.equal(parse(answers.body(other.since(0))).epoch, other.epoch);
     assert.equal(parse(answers.body(room.since(0))).epoch, room.epoch);
+  });
+
+  it('writes the same bytes as JSON.stringify of the answer with its nodeId, flags and escapes included', async () => {
+    const room = new Room({ historyLimit: 10 });
+    for (const text of ['plain', 'quote " and \\ backslash', 'émoji 🎉 and \u2028']) await send(room, text);
+    for (const answer of [room.since(0), room.since(3), room.since(0, 'another-epoch'), firstBatch(room.since(0, 'another-epoch'), 2)]) {
+      assert.equal(serializePollReply(answer, 'node "1"'), JSON.stringify({ ...answer, nodeId: 'node "1"' }));
+    }
   });
 });
 

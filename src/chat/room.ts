@@ -49,6 +49,8 @@ export interface ChatRoom {
   readonly available: boolean;
   /** Appends unless `clientMsgId` is known; subscribers hear each real append once, in id order. Rejects with RoomUnavailableError. */
   append(input: SendInput, via: TransportName): Promise<AppendResult>;
+  /** Present when the room appends in this process: the same as append(), answered at once (no promise on the send path). */
+  appendNow?(input: SendInput, via: TransportName): AppendResult;
   /**
    * Everything after `since`, in id order. `since` undefined joins live (no
    * backlog). A cursor the room cannot honour (older than the history, newer
@@ -92,9 +94,12 @@ export class Room implements ChatRoom {
     return this.#subscribers.size;
   }
 
+  append(input: SendInput, via: TransportName): Promise<AppendResult> {
+    return Promise.resolve(this.appendNow(input, via));
+  }
+
   // Runs to the end synchronously: subscribers have heard the message when the call returns.
-  // eslint-disable-next-line @typescript-eslint/require-await
-  async append(input: SendInput, via: TransportName): Promise<AppendResult> {
+  appendNow(input: SendInput, via: TransportName): AppendResult {
     const known = this.#byClientMsgId.get(input.clientMsgId);
     if (known) return { message: known, duplicate: true };
 

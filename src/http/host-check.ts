@@ -5,9 +5,6 @@
 // the names the presenter configures (--allowed-host).
 import type { IncomingMessage } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
-import type { FastifyInstance } from 'fastify';
-import { namedPlugin } from '../named-plugin.js';
-import { sendError } from './errors.js';
 
 const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
 const MAX_REMEMBERED_HEADERS = 256;
@@ -73,14 +70,3 @@ export class HostCheck {
 }
 
 export const UNKNOWN_HOST = { code: 'unknown_host', message: 'this server does not answer to that Host name (see --allowed-host)' };
-
-/** Every HTTP request (the Socket.IO polling ones included) passes the Host check first: 421 otherwise. */
-function checkHosts(fastify: FastifyInstance, { allowedHosts }: { allowedHosts: readonly string[] }): void {
-  const check = new HostCheck(allowedHosts);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (check.allows(request.raw)) return done();
-    void sendError(reply, 421, UNKNOWN_HOST);
-  });
-}
-
-export const hostCheckPlugin = namedPlugin('host-check', checkHosts, { dependencies: ['errors'] });

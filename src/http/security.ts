@@ -6,9 +6,8 @@
 // ~250 bytes to every poll and protects nothing a browser does with JSON.
 // No HSTS and no upgrade-insecure-requests: the audience reaches the demo
 // over plain http on the LAN, and those would break it.
-import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import { namedPlugin } from '../named-plugin.js';
+import type { RequestStep } from './request-hooks.js';
 
 export const CONTENT_SECURITY_POLICY = {
   'default-src': ["'self'"],
@@ -45,7 +44,8 @@ export const STREAM_HEADERS = {
  */
 const SOCKETIO_HEADER_ENTRIES = Object.entries(STREAM_HEADERS);
 
-function addSecurityHeaders(fastify: FastifyInstance): void {
+/** The security headers as a step of the server's onRequest hook (src/http/request-hooks.ts). */
+export function securityHeaders(): RequestStep {
   // Built once; helmet's middleware sets its headers synchronously.
   const documentHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
@@ -53,7 +53,7 @@ function addSecurityHeaders(fastify: FastifyInstance): void {
     // Cross-origin isolation headers would stop phones loading nothing extra; keep defaults off that path.
     crossOriginEmbedderPolicy: false,
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
+  return (request, reply, next) => {
     const { url } = request;
     // The JSON API: among the reply's own headers, which Fastify hands to one
     // writeHead (headers set on the raw response first would make Node merge
@@ -61,9 +61,7 @@ function addSecurityHeaders(fastify: FastifyInstance): void {
     if (url.startsWith('/api/')) reply.headers(API_HEADERS);
     // Socket.IO's polling answers are written by engine.io, past Fastify's reply: on the raw response.
     else if (url.startsWith('/socket.io/')) for (const [name, value] of SOCKETIO_HEADER_ENTRIES) reply.raw.setHeader(name, value);
-    else return documentHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
-    done();
-  });
+    else return documentHeaders(request.raw, reply.raw, (error) => next(error as Error | undefined));
+    next();
+  };
 }
-
-export const securityPlugin = namedPlugin('security-headers', addSecurityHeaders);

@@ -4,6 +4,7 @@
 // before engine.io takes them over (its latency is added per packet instead,
 // and its bodies, written by engine.io, are not split out from the wire bytes).
 import type { FastifyInstance } from 'fastify';
+import type { RequestStep } from '../http/request-hooks.js';
 import type { Lab } from './lab.js';
 
 declare module 'fastify' {
@@ -16,12 +17,13 @@ declare module 'fastify' {
 /** Per keep-alive socket: its bytesRead when its last response was written. */
 const readAtLastResponse = new WeakMap<object, number>();
 
-export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
-  fastify.decorateRequest('labTransport', undefined);
-
-  // Callback hooks, not async ones: every poll passes through both, and
-  // without an impairment set they finish synchronously (no promise per hook).
-  fastify.addHook('onRequest', (request, reply, done) => {
+/**
+ * The lab's part of the server's onRequest hook (src/http/request-hooks.ts):
+ * finds the request's transport, counts it, delays it. A callback, not a
+ * promise: without an impairment set it finishes synchronously.
+ */
+export function labRequestStep(lab: Lab): RequestStep {
+  return (request, reply, done) => {
     const match = lab.httpTransportOf(request.url);
     request.labTransport = match;
     // One 'finish' listener per request (`on`, not `once`: the response object
@@ -46,8 +48,15 @@ export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
     lab.stats.count(name, 'requests');
     if (attachment.delayHttp) lab.queue(name, 'in').push(() => done());
     else done();
-  });
+  };
+}
 
+/** The lab's onSend hook (payload bytes, delayed answers); its onRequest part is labRequestStep. */
+export function addLabHttpHooks(fastify: FastifyInstance, lab: Lab): void {
+  fastify.decorateRequest('labTransport', undefined);
+
+  // A callback hook, not an async one: every poll passes through it, and
+  // without an impairment set it finishes synchronously (no promise per hook).
   fastify.addHook('onSend', (request, _reply, payload, done) => {
     const match = request.labTransport;
     if (!match) return done(null, payload);

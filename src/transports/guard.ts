@@ -55,7 +55,10 @@ export function approxMessageBytes(message: Message): number {
   return 90 + message.clientMsgId.length + message.author.length + message.text.length + message.via.length;
 }
 
+const ADMITTED: SendAdmission = { ok: true };
+
 export type CatchupAdmission = { ok: true } | { ok: false; retryAfterMs: number };
+const CATCHUP_ADMITTED: CatchupAdmission = { ok: true };
 
 /** The send limits the options set. */
 export function sendLimits(options: ServerOptions): SendLimits {
@@ -100,11 +103,14 @@ export class Guard {
   /**
    * Charges the catch-up part of `messages` (those older than CATCHUP_AGE_MS)
    * to `ip`'s byte budget: all of it, or nothing when the budget is short.
+   * `ip` may be the request it is read from, only when something is charged
+   * (the usual live poll carries no catch-up).
    */
-  admitCatchup(ip: string, messages: readonly Message[], now = Date.now()): CatchupAdmission {
+  admitCatchup(ip: string | IncomingMessage, messages: readonly Message[], now = Date.now()): CatchupAdmission {
     let bytes = 0;
     for (const message of messages) if (now - message.at > CATCHUP_AGE_MS) bytes += approxMessageBytes(message);
-    if (bytes === 0) return { ok: true };
+    if (bytes === 0) return CATCHUP_ADMITTED;
+    if (typeof ip !== 'string') ip = clientIp(ip);
     // A reply bigger than the whole burst would never pass: it only has to find the bucket full.
     const needed = Math.min(bytes, this.#catchupBytes.spec.burst);
     const retryAfterMs = this.#catchupBytes.waitMs(ip, needed);
@@ -113,18 +119,23 @@ export class Guard {
       return { ok: false, retryAfterMs };
     }
     this.#catchupBytes.take(ip, bytes);
-    return { ok: true };
+    return CATCHUP_ADMITTED;
   }
 
   /**
    * One send. `clientKey` names the sender (a connection, or the HTTP
    * client id); it is namespaced by the caller so keys of different kinds never meet.
-   * Rejects with RoomUnavailableError while a shared limiter cannot reach Redis.
+   * Answers at once unless the limiter is shared (a promise then, which
+   * rejects with RoomUnavailableError while it cannot reach Redis).
    */
-  async admitSend(clientKey: string, ip: string): Promise<SendAdmission> {
-    if (!this.#sendLimiter || this.lifted()) return { ok: true };
-    const admission = await this.#sendLimiter.admit(clientKey, ip);
+  admitSend(clientKey: string, ip: string): SendAdmission | Promise<SendAdmission> {
+    if (!this.#sendLimiter || this.lifted()) return ADMITTED;
+    const admission = this.#sendLimiter.admit(clientKey, ip);
+    return admission instanceof Promise ? admission.then(this.#counted) : this.#counted(admission);
+  }
+
+  readonly #counted = (admission: SendAdmission): SendAdmission => {
     if (!admission.ok) this.sendsRefused++;
     return admission;
-  }
+  };
 }

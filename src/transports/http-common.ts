@@ -55,20 +55,20 @@ export function answerPoll(
   { options, guard, answers }: { options: ServerOptions; guard: Guard; answers: PollAnswers },
 ): void {
   const batch = firstBatch(catchup, options.pollBatchMessages);
-  const admission = guard.admitCatchup(clientIp(request.raw), batch.messages);
+  const admission = guard.admitCatchup(request.raw, batch.messages);
   if (admission.ok) return void answers.send(reply, batch);
   reply.header('Retry-After', String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
   sendError(reply, 429, { code: 'catchup_budget', message: 'too much history asked from this address, retry later' });
 }
 
 /**
- * Runs `then` with a poll's catch-up: in the same tick when it is ready (the
- * in-memory room, so the poll routes need no promise), else once the room
- * settled the cursor; a failure goes to Fastify's error handler.
+ * Runs `then` with `value`: in the same tick when it is ready (the in-memory
+ * room and limiter, so the HTTP routes need no promise), else once it
+ * settles; a rejection goes to Fastify's error handler.
  */
-export function withPollCatchup(reply: FastifyReply, catchup: Catchup | Promise<Catchup>, then: (catchup: Catchup) => void): void {
-  if (catchup instanceof Promise) catchup.then(then, (error: unknown) => reply.send(error));
-  else then(catchup);
+export function whenReady<T>(reply: FastifyReply, value: T | Promise<T>, then: (value: T) => void): void {
+  if (value instanceof Promise) value.then(then, (error: unknown) => reply.send(error));
+  else then(value);
 }
 
 export const optionalInt = (raw: string | undefined): number | undefined => (raw === undefined ? undefined : Number(raw));
@@ -110,20 +110,23 @@ export function registerSendRoute(
       serializerCompiler: ({ httpStatus }: { httpStatus?: string }) =>
         httpStatus === '201' ? (data: unknown) => `{"message":${jsonOf((data as { message: Message }).message)}}` : JSON.stringify,
     },
-    async (request, reply) => {
+    // Not async: with the in-memory room and limiter nothing is awaited, so no promise per send.
+    (request, reply) => {
       const parsed = checkLengths(request.body);
       lab.stats.seen(via, participantOf(request));
-      if (!parsed.ok) return sendError(reply, 400, parsed.error);
+      if (!parsed.ok) return void sendError(reply, 400, parsed.error);
       // Without a client id, all such senders of one IP share one client bucket.
       const clientKey = httpClientKey(request.query.client);
       const ip = clientIp(request.raw);
-      const admission = await guard.admitSend(clientKey, ip);
-      if (!admission.ok) {
-        if (admission.persistent) onPersistentFlooder?.(clientKey, ip);
-        return sendTooMany(reply, admission);
-      }
-      const { message } = await room.append(parsed.value, via);
-      return reply.code(201).send({ message });
+      const input = parsed.value;
+      whenReady(reply, guard.admitSend(clientKey, ip), (admission) => {
+        if (!admission.ok) {
+          if (admission.persistent) onPersistentFlooder?.(clientKey, ip);
+          return void sendTooMany(reply, admission);
+        }
+        const appended = room.appendNow ? room.appendNow(input, via) : room.append(input, via);
+        whenReady(reply, appended, ({ message }) => void reply.code(201).send({ message }));
+      });
     },
   );
 }

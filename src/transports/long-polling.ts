@@ -15,7 +15,7 @@ import {
   CatchupSchema,
   optionalInt,
   participantOf,
-  withPollCatchup,
+  whenReady,
   type PollReply,
   type ReceiveQuery,
 } from './http-common.js';
@@ -171,7 +171,7 @@ export const longPolling: TransportPlugin = (fastify, { room, options, lab, guar
           message: `wait must be at most ${options.longPollMaxWaitMs} ms`,
         });
       }
-      withPollCatchup(reply, catchupFor(room, since, epoch), (catchup) => {
+      whenReady(reply, catchupFor(room, since, epoch), (catchup) => {
         if (since === undefined || catchup.messages.length > 0 || catchup.reset || wait === 0) {
           answerPoll(request, reply, catchup, { options, guard, answers });
         } else hold(request, reply, catchup, { since, epoch, client, participant, wait });

@@ -8,7 +8,7 @@ import {
   CatchupSchema,
   optionalInt,
   participantOf,
-  withPollCatchup,
+  whenReady,
   type ReceiveQuery,
 } from './http-common.js';
 import { catchupFor } from './catchup.js';
@@ -26,7 +26,7 @@ export const shortPolling: TransportPlugin = (fastify, { room, options, lab, gua
     // Not async: with the in-memory room nothing is awaited, so no promise per poll.
     (request, reply) => {
       lab.stats.seen('short-polling', participantOf(request));
-      withPollCatchup(reply, catchupFor(room, optionalInt(request.query.since), request.query.epoch), (catchup) =>
+      whenReady(reply, catchupFor(room, optionalInt(request.query.since), request.query.epoch), (catchup) =>
         answerPoll(request, reply, catchup, { options, guard, answers }),
       );
     },
