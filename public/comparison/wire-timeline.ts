@@ -76,6 +76,9 @@ export class WireTimeline extends LitElement {
   }
 
   protected override firstUpdated(): void {
+    // The plot too: Large text widens the lane labels beside it without resizing the whole timeline.
+    const plot = this.querySelector('.wire-plot');
+    if (plot) this.#resizeObserver.observe(plot);
     this.#measure();
   }
 
