@@ -26,6 +26,9 @@ server, and measures the page's frame rate (requestAnimationFrame).
   --warmup S      seconds before measuring, once everything is connected (default 5)
   --runs N        runs; the report gives each and the median (default 3)
   --json FILE     also write the runs and the median as JSON to FILE
+  --trace FILE    also record a Chromium performance trace of the first run's
+                  measured window to FILE (open it in DevTools' Performance panel;
+                  tracing itself costs frames, so that run's figures read low)
   -h, --help      print this help`;
 
 interface Args {
@@ -35,6 +38,7 @@ interface Args {
   warmupS: number;
   runs: number;
   json: string | undefined;
+  trace: string | undefined;
 }
 
 function parse(): Args | null {
@@ -47,6 +51,7 @@ function parse(): Args | null {
       warmup: { type: 'string', default: '5' },
       runs: { type: 'string', default: '3' },
       json: { type: 'string' },
+      trace: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -63,6 +68,7 @@ function parse(): Args | null {
     warmupS: Number(values.warmup),
     runs: Math.round(positive('runs', values.runs)),
     json: values.json,
+    trace: values.trace,
   };
 }
 
@@ -74,7 +80,15 @@ interface RunResult extends FrameStats {
   loadAfter: number;
 }
 
-async function run(args: Args): Promise<RunResult> {
+/** What the trace records: the renderer's timeline (scripts, style, layout, paint, raster) and V8's samples. */
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'v8.execute',
+  'disabled-by-default-v8.cpu_profiler',
+];
+
+async function run(args: Args, tracePath: string | undefined): Promise<RunResult> {
   const token = randomToken();
   const app = await buildServer({ logLevel: 'silent', presenterToken: token });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -93,7 +107,9 @@ async function run(args: Args): Promise<RunResult> {
     await page.getByRole('button', { name: 'Start auto-send' }).click();
     await page.waitForTimeout(args.warmupS * 1000);
     const sentBefore = crowd.sent();
+    if (tracePath) await browser.startTracing(page, { path: tracePath, categories: TRACE_CATEGORIES });
     const frames = await measureFrames(page, args.durationS * 1000);
+    if (tracePath) await browser.stopTracing();
     const crowdMessagesPerSec = (crowd.sent() - sentBefore) / args.durationS;
     return { ...frames, crowdMessagesPerSec, loadBefore, loadAfter: loadavg()[0]! };
   } finally {
@@ -116,7 +132,7 @@ if (!args) {
   const results: RunResult[] = [];
   console.log(`${args.clients} clients at ${args.rate} msg/s each; ${args.runs} runs of ${args.durationS} s; ${cpus().length} cores`);
   for (let index = 0; index < args.runs; index++) {
-    const result = await run(args);
+    const result = await run(args, index === 0 ? args.trace : undefined);
     results.push(result);
     console.log(
       `run ${index + 1}: ${result.fps.toFixed(1)} fps, frame p95 ${result.frameP95Ms.toFixed(1)} ms, ` +

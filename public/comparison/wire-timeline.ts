@@ -1,11 +1,13 @@
 // <wire-timeline>: "on the wire", the last 20 s of what each transport's
 // client really sent and received (its `wire` events), one swimlane per
-// transport on one time axis, drawn as SVG at most five times a second.
+// transport on one time axis, drawn on a canvas at most five times a second.
 // Requests are bars from request to answer (a short poll is a tick, a held
 // long poll a long bar; hollow = answered empty), frames are arrows (▲ up to
 // the server, ▼ down), marks are labelled lines (101, upgrade, close).
 // Hover or focus (arrow keys in a lane) names an entry; Pause freezes it.
-import { html, LitElement, svg } from 'lit';
+// Each lane also lists its entries as hidden elements (data-kind, data-label,
+// data-at): what tests read, at no layout or paint cost.
+import { html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleProps } from '../style-props.js';
@@ -14,11 +16,10 @@ import type { WireEntry } from '../../src/client/transport.js';
 import { displayName, transportStyle } from '../transport-style.js';
 import { WINDOW_MS, type WireLog } from '../wire/wire-log.js';
 import { describeEntry } from '../wire/describe-entry.js';
+import { drawWire, entrySpan, isFailed, isHeld } from '../wire/draw-wire.js';
 
 /** Redraws at most this often: enough to see bars grow, cheap on a busy laptop or a shared CI box. */
 const FRAME_MS = 200;
-/** A request in flight this long is drawn (and marked) as held. */
-const HELD_MS = 1000;
 const TICK_EVERY_MS = 5000;
 
 @customElement('wire-timeline')
@@ -30,6 +31,7 @@ export class WireTimeline extends LitElement {
   #now = performance.now();
   #width = 800;
   #laneHeight = 40;
+  #fontPx = 15;
   #frame: number | undefined;
   #lastDraw = 0;
   #shown = new Map<TransportName, WireEntry[]>();
@@ -67,19 +69,21 @@ export class WireTimeline extends LitElement {
   #measure(): void {
     const plot = this.querySelector('.wire-plot');
     if (plot) this.#width = Math.max(200, plot.clientWidth);
-    const fontPx = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 15;
+    this.#fontPx = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 15;
     // Two lines of text a lane, one on a short (720p) screen, so the lanes, the chart above them and the panes' figures fit.
-    this.#laneHeight = Math.round(fontPx * (innerHeight <= 800 ? 1.45 : 2));
+    this.#laneHeight = Math.round(this.#fontPx * (innerHeight <= 800 ? 1.45 : 2));
     this.requestUpdate();
   }
 
   protected override firstUpdated(): void {
+    // The plot too: Large text widens the lane labels beside it without resizing the whole timeline.
+    const plot = this.querySelector('.wire-plot');
+    if (plot) this.#resizeObserver.observe(plot);
     this.#measure();
   }
 
   protected override render(): unknown {
     for (const lane of this.lanes) this.#shown.set(lane, this.log.visible(lane, this.#now, WINDOW_MS));
-    const height = this.#laneHeight * this.lanes.length;
     return html`<div class="wire-head">
         <h2>On the wire <span class="muted">(last ${WINDOW_MS / 1000} s)</span></h2>
         <span class="wire-legend" aria-hidden="true">▮ request (hollow: answered empty) · ▲ to server · ▼ to client · │ event</span>
@@ -96,10 +100,9 @@ export class WireTimeline extends LitElement {
             </li>`;
           })}
         </ul>
-        <div class="wire-plot">
-          <svg width=${this.#width} height=${height + 24} role="group" aria-label="Wire timeline">
-            ${this.#renderAxis(height)} ${this.lanes.map((lane, index) => this.#renderLane(lane, index))}
-          </svg>
+        <div class="wire-plot" @pointermove=${this.#onPointer}>
+          <canvas aria-hidden="true"></canvas>
+          <div class="wire-lanes">${this.lanes.map((lane) => this.#renderLane(lane))}</div>
         </div>
       </div>
       <p class="wire-detail" role="status">${this.#detail()}</p>
@@ -142,88 +145,87 @@ export class WireTimeline extends LitElement {
     </div>`;
   }
 
-  /** px per ms of the time axis. */
-  get #scale(): number {
-    return this.#width / WINDOW_MS;
+  protected override updated(): void {
+    const canvas = this.querySelector('canvas');
+    if (!canvas) return;
+    drawWire(canvas, {
+      lanes: this.lanes.map((lane) => ({ colour: transportStyle(lane).colour, entries: this.#shown.get(lane) ?? [] })),
+      width: this.#width,
+      laneHeight: this.#laneHeight,
+      now: this.#now,
+      windowMs: WINDOW_MS,
+      tickEveryMs: TICK_EVERY_MS,
+      fontPx: this.#fontPx,
+      selected: this.#selectedEntry(),
+    });
   }
 
-  /** Where `time` is on the screen now. */
-  #x(time: number): number {
-    return (time - (this.#now - WINDOW_MS)) * this.#scale;
-  }
-
-  /**
-   * Where `time` is on the lanes' own axis, which does not move: the lanes
-   * slide by one transform per frame, so an entry that did not change costs
-   * Lit no DOM write at all.
-   */
-  #laneX(time: number): number {
-    return time * this.#scale;
-  }
-
-  #renderAxis(height: number): unknown {
-    const ticks: number[] = [];
-    for (let ago = 0; ago <= WINDOW_MS; ago += TICK_EVERY_MS) ticks.push(ago);
-    return svg`<g class="wire-axis">
-      ${ticks.map((ago) => {
-        const x = this.#x(this.#now - ago);
-        const anchor = ago === 0 ? 'end' : ago === WINDOW_MS ? 'start' : 'middle';
-        return svg`<line x1=${x} x2=${x} y1=${0} y2=${height}></line>
-          <text x=${x} y=${height + 18} text-anchor=${anchor}>${ago === 0 ? 'now' : `−${ago / 1000} s`}</text>`;
-      })}
-    </g>`;
-  }
-
-  #renderLane(lane: TransportName, index: number): unknown {
+  /** A lane: a focusable row over the canvas, its entries as hidden elements. */
+  #renderLane(lane: TransportName): unknown {
     const entries = this.#shown.get(lane) ?? [];
-    const top = index * this.#laneHeight;
-    const style = transportStyle(lane);
-    return svg`<g class="wire-lane" data-lane=${lane} tabindex="0" role="list"
-        aria-label=${`${displayName(lane)}: ${entries.length} entries, arrow keys to step through them`}
-        fill=${style.colour} stroke=${style.colour}
-        @keydown=${(event: KeyboardEvent) => this.#step(event, lane)}
-        @blur=${() => (this.selected = undefined)}>
-      <rect class="lane-bg" x="0" y=${top} width=${this.#width} height=${this.#laneHeight}></rect>
-      <g transform=${`translate(${-this.#laneX(this.#now - WINDOW_MS)} 0)`}>
+    return html`<div
+      class="wire-lane"
+      data-lane=${lane}
+      tabindex="0"
+      role="group"
+      aria-label=${`${displayName(lane)}: ${entries.length} entries, arrow keys to step through them`}
+      style=${styleProps({ height: `${this.#laneHeight}px` })}
+      @keydown=${(event: KeyboardEvent) => this.#step(event, lane)}
+      @blur=${() => (this.selected = undefined)}
+    >
+      <ul hidden>
         ${repeat(
           entries,
           (entry) => entry.id,
-          (entry) => this.#renderEntry(lane, entry, top),
+          (entry) => this.#renderEntry(lane, entry),
         )}
-      </g>
-    </g>`;
+      </ul>
+    </div>`;
   }
 
-  #renderEntry(lane: TransportName, entry: WireEntry, top: number): unknown {
-    const h = this.#laneHeight;
-    const x = this.#laneX(entry.at);
+  #renderEntry(lane: TransportName, entry: WireEntry): unknown {
     const isSelected = this.selected?.lane === lane && this.selected.id === entry.id;
-    const common = {
-      held: entry.kind === 'request' && (entry.endAt ?? this.#now) - entry.at >= HELD_MS,
-      onHover: () => (this.selected = { lane, id: entry.id }),
-    };
-    const cls = `wire-entry${isSelected ? ' selected' : ''}${entry.endAt === undefined && entry.kind === 'request' ? ' in-flight' : ''}`;
-    let shape: unknown;
-    if (entry.kind === 'request') {
-      const end = this.#laneX(entry.endAt ?? this.#now);
-      const width = Math.max(3, end - x);
-      const failed = typeof entry.status === 'string' || (entry.status ?? 0) >= 400;
-      shape = svg`<rect x=${x} y=${top + h * 0.3} width=${width} height=${h * 0.4}
-          class=${entry.empty ? 'empty' : failed ? 'failed' : ''}></rect>
-        ${entry.endAt !== undefined && width > 6 ? svg`<line class="answer" x1=${end} x2=${end} y1=${top + h * 0.15} y2=${top + h * 0.85}></line>` : ''}`;
-    } else if (entry.kind === 'frame') {
-      const up = entry.direction === 'up';
-      const size = h * 0.3;
-      const points = up
-        ? `${x - size / 2},${top + h * 0.45} ${x + size / 2},${top + h * 0.45} ${x},${top + h * 0.45 - size}`
-        : `${x - size / 2},${top + h * 0.55} ${x + size / 2},${top + h * 0.55} ${x},${top + h * 0.55 + size}`;
-      shape = svg`<polygon points=${points}></polygon>`;
-    } else {
-      shape = svg`<line class="mark" x1=${x} x2=${x} y1=${top + 2} y2=${top + h - 2}></line>
-        <text class="mark-label" x=${x + 4} y=${top + h * 0.42}>${entry.label}</text>`;
+    const state =
+      entry.kind === 'request'
+        ? entry.endAt === undefined
+          ? ' in-flight'
+          : entry.empty
+            ? ' empty'
+            : isFailed(entry)
+              ? ' failed'
+              : ''
+        : '';
+    return html`<li
+      class=${`wire-entry${isSelected ? ' selected' : ''}${state}`}
+      data-kind=${entry.kind}
+      data-label=${entry.label}
+      data-at=${Math.round(entry.at)}
+      data-status=${entry.status ?? ''}
+      ?data-held=${isHeld(entry, this.#now)}
+      @pointerenter=${() => (this.selected = { lane, id: entry.id })}
+    ></li>`;
+  }
+
+  /** The entry under the pointer (within a few px), named in the detail line. */
+  #onPointer(event: PointerEvent): void {
+    const plot = event.currentTarget as HTMLElement;
+    const box = plot.getBoundingClientRect();
+    const lane = this.lanes[Math.floor((event.clientY - box.top) / this.#laneHeight)];
+    if (!lane) return;
+    const x = event.clientX - box.left;
+    const scene = { width: this.#width, now: this.#now, windowMs: WINDOW_MS };
+    let best: { id: number; distance: number } | undefined;
+    for (const entry of this.#shown.get(lane) ?? []) {
+      const [from, to] = entrySpan(entry, scene);
+      const distance = x < from ? from - x : x > to ? x - to : 0;
+      if (distance <= 4 && (!best || distance <= best.distance)) best = { id: entry.id, distance };
     }
-    return svg`<g class=${cls} role="listitem" data-kind=${entry.kind} data-label=${entry.label} data-at=${Math.round(entry.at)}
-        data-status=${entry.status ?? ''} ?data-held=${common.held} @pointerenter=${common.onHover}>${shape}</g>`;
+    if (best && (this.selected?.lane !== lane || this.selected.id !== best.id)) this.selected = { lane, id: best.id };
+  }
+
+  #selectedEntry(): WireEntry | undefined {
+    const selected = this.selected;
+    return selected && this.#shown.get(selected.lane)?.find((each) => each.id === selected.id);
   }
 
   #step(event: KeyboardEvent, lane: TransportName): void {
@@ -239,7 +241,7 @@ export class WireTimeline extends LitElement {
 
   #detail(): string {
     const selected = this.selected;
-    const entry = selected && this.#shown.get(selected.lane)?.find((each) => each.id === selected.id);
+    const entry = this.#selectedEntry();
     if (!selected || !entry) return 'Point at an entry (or focus a lane and use the arrow keys) to see what it was.';
     return `${displayName(selected.lane)} · ${describeEntry(entry, this.#now)}`;
   }

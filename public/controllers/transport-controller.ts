@@ -10,8 +10,10 @@ import type { SendRetry, SyncInfo, TrafficCounters, WireEntry } from '../../src/
 import type { Lab } from '../lab.js';
 import { LatencyStats } from '../latency/latency-stats.js';
 
-/** Messages kept per pane: enough to scroll back through, few enough for 100 msg/s. */
-export const MAX_SHOWN_MESSAGES = 200;
+/** Messages kept per pane: a few screens to scroll back through, few enough that a lively room's list stays cheap to lay out. */
+export const MAX_SHOWN_MESSAGES = 50;
+/** The message list changes at most this often (each change lays it out again); the figures follow every frame. */
+const LIST_EVERY_MS = 250;
 /** Sends shown as pending at most (a blocked pane auto-sending queues many): the newest. */
 export const MAX_SHOWN_PENDING = 20;
 /** Traffic counters change without events (empty polls): refresh this often. */
@@ -65,6 +67,8 @@ export class TransportController implements ReactiveController {
   #frame: number | undefined;
   /** Messages received since the last frame: applied to the list once per frame. */
   #incoming: ShownMessage[] = [];
+  #listChangedAt = -Infinity;
+  #listTimer: ReturnType<typeof setTimeout> | undefined;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   /** A reset event came on this connection: its sync says so. */
   #serverRestarted = false;
@@ -93,6 +97,8 @@ export class TransportController implements ReactiveController {
   hostDisconnected(): void {
     this.lab.controllers.delete(this.name);
     clearInterval(this.#refreshTimer);
+    clearTimeout(this.#listTimer);
+    this.#listTimer = undefined;
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#frame = undefined;
     this.#stopListening();
@@ -272,9 +278,22 @@ export class TransportController implements ReactiveController {
     this.#scheduleUpdate();
   }
 
-  /** The frame's messages in one go: a new array (so the pane's list sees a change), the oldest fall off. */
+  /**
+   * The messages since the last change in one go: a new array (so the pane's
+   * list sees a change), the oldest fall off. Not sooner than LIST_EVERY_MS
+   * after the last change: then a frame is asked for when that time is up.
+   */
   #applyIncoming(): void {
     if (this.#incoming.length === 0) return;
+    const waitMs = this.#listChangedAt + LIST_EVERY_MS - performance.now();
+    if (waitMs > 0) {
+      this.#listTimer ??= setTimeout(() => {
+        this.#listTimer = undefined;
+        this.#scheduleUpdate();
+      }, waitMs);
+      return;
+    }
+    this.#listChangedAt = performance.now();
     this.messages = [...this.messages, ...this.#incoming].slice(-MAX_SHOWN_MESSAGES);
     this.#incoming = [];
   }
