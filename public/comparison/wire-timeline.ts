@@ -16,7 +16,7 @@ import type { WireEntry } from '../../src/client/transport.js';
 import { displayName, transportStyle } from '../transport-style.js';
 import { WINDOW_MS, type WireLog } from '../wire/wire-log.js';
 import { describeEntry } from '../wire/describe-entry.js';
-import { drawWire, entrySpan, isFailed, isHeld } from '../wire/draw-wire.js';
+import { drawWire, entrySpan, isHeld } from '../wire/draw-wire.js';
 
 /** Redraws at most this often: enough to see bars grow, cheap on a busy laptop or a shared CI box. */
 const FRAME_MS = 200;
@@ -183,20 +183,10 @@ export class WireTimeline extends LitElement {
     </div>`;
   }
 
+  /** An entry as the tests read it (and select it, with a pointerenter event); hidden: the canvas draws it. */
   #renderEntry(lane: TransportName, entry: WireEntry): unknown {
-    const isSelected = this.selected?.lane === lane && this.selected.id === entry.id;
-    const state =
-      entry.kind === 'request'
-        ? entry.endAt === undefined
-          ? ' in-flight'
-          : entry.empty
-            ? ' empty'
-            : isFailed(entry)
-              ? ' failed'
-              : ''
-        : '';
     return html`<li
-      class=${`wire-entry${isSelected ? ' selected' : ''}${state}`}
+      class="wire-entry"
       data-kind=${entry.kind}
       data-label=${entry.label}
       data-at=${Math.round(entry.at)}

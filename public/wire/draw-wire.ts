@@ -34,7 +34,7 @@ function palette(): { laneBg: string; axis: string; text: string; muted: string 
 
 export const isHeld = (entry: WireEntry, now: number): boolean => entry.kind === 'request' && (entry.endAt ?? now) - entry.at >= HELD_MS;
 
-export const isFailed = (entry: WireEntry): boolean => typeof entry.status === 'string' || (entry.status ?? 0) >= 400;
+const isFailed = (entry: WireEntry): boolean => typeof entry.status === 'string' || (entry.status ?? 0) >= 400;
 
 /** Where an entry spans on the x axis (px), for drawing and for finding the one under the pointer. */
 export function entrySpan(entry: WireEntry, scene: Pick<WireScene, 'width' | 'now' | 'windowMs'>): [number, number] {
@@ -94,11 +94,11 @@ function drawEntry(context: CanvasRenderingContext2D, scene: WireScene, entry: W
   context.strokeStyle = colour;
   context.fillStyle = colour;
   if (entry.kind === 'request') {
-    const hollow = entry.empty || isFailed(entry);
+    const failed = isFailed(entry);
     context.lineWidth = selected ? 3 : 1.5;
-    if (isFailed(entry)) context.setLineDash([3, 2]);
+    if (failed) context.setLineDash([3, 2]);
     context.globalAlpha = entry.endAt === undefined ? 0.45 : 1;
-    context.fillStyle = hollow ? '#fff' : colour;
+    context.fillStyle = entry.empty || failed ? '#fff' : colour; // hollow
     context.fillRect(x, top + h * 0.3, end - x, h * 0.4);
     context.globalAlpha = 1;
     if (selected) context.strokeStyle = text;
