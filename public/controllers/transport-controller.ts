@@ -1,6 +1,6 @@
 // One pane's client: owns a real ClientTransport from the registry, turns its
 // events into what the pane shows (messages, status, catch-up notice, latency)
-// and asks the pane to re-render, at most once per animation frame.
+// and asks the pane to re-render, at most four times a second.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Message } from '../../src/chat/message.js';
 import { descriptorOf, type TransportName } from '../../src/chat/transports.js';
@@ -12,8 +12,13 @@ import { LatencyStats } from '../latency/latency-stats.js';
 
 /** Messages kept per pane: a few screens to scroll back through, few enough that a lively room's list stays cheap to lay out. */
 export const MAX_SHOWN_MESSAGES = 50;
-/** The message list changes at most this often (each change lays it out again); the figures follow every frame. */
-const LIST_EVERY_MS = 250;
+/**
+ * A pane redraws (figures, notes and list together) at most this often: in a
+ * lively room messages come far faster than anyone reads them, and each
+ * redraw lays out and paints the pane again. Latency is still taken when a
+ * message arrives; a send of this page shows its pending sign at once.
+ */
+const RENDER_EVERY_MS = 250;
 /** Sends shown as pending at most (a blocked pane auto-sending queues many): the newest. */
 export const MAX_SHOWN_PENDING = 20;
 /** Traffic counters change without events (empty polls): refresh this often. */
@@ -65,10 +70,10 @@ export class TransportController implements ReactiveController {
   #trafficBaseline: TrafficCounters;
   #unsubscribe: Array<() => void> = [];
   #frame: number | undefined;
-  /** Messages received since the last frame: applied to the list once per frame. */
+  #renderedAt = -Infinity;
+  #renderTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Messages received since the last redraw: applied to the list in one go. */
   #incoming: ShownMessage[] = [];
-  #listChangedAt = -Infinity;
-  #listTimer: ReturnType<typeof setTimeout> | undefined;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
   /** A reset event came on this connection: its sync says so. */
   #serverRestarted = false;
@@ -88,17 +93,14 @@ export class TransportController implements ReactiveController {
     this.lab.controllers.set(this.name, this);
     this.#listen();
     if (this.on) this.transport.connect();
-    this.#refreshTimer = setInterval(() => {
-      this.#applyIncoming();
-      this.host.requestUpdate();
-    }, REFRESH_MS);
+    this.#refreshTimer = setInterval(() => this.#scheduleUpdate(), REFRESH_MS);
   }
 
   hostDisconnected(): void {
     this.lab.controllers.delete(this.name);
     clearInterval(this.#refreshTimer);
-    clearTimeout(this.#listTimer);
-    this.#listTimer = undefined;
+    clearTimeout(this.#renderTimer);
+    this.#renderTimer = undefined;
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#frame = undefined;
     this.#stopListening();
@@ -133,7 +135,7 @@ export class TransportController implements ReactiveController {
     const sentAt = this.lab.clock.markSent(clientMsgId, this.name);
     const pending: PendingSend = { clientMsgId, text, retry: undefined, acked: false };
     this.pending.set(clientMsgId, pending);
-    this.#scheduleUpdate();
+    this.host.requestUpdate();
     try {
       await this.transport.send({ clientMsgId, author: this.lab.nickname, text });
       // A retried send's time includes its waits: only a first-time ack is one round trip.
@@ -278,22 +280,9 @@ export class TransportController implements ReactiveController {
     this.#scheduleUpdate();
   }
 
-  /**
-   * The messages since the last change in one go: a new array (so the pane's
-   * list sees a change), the oldest fall off. Not sooner than LIST_EVERY_MS
-   * after the last change: then a frame is asked for when that time is up.
-   */
+  /** The messages since the last redraw in one go: a new array (so the pane's list sees a change), the oldest fall off. */
   #applyIncoming(): void {
     if (this.#incoming.length === 0) return;
-    const waitMs = this.#listChangedAt + LIST_EVERY_MS - performance.now();
-    if (waitMs > 0) {
-      this.#listTimer ??= setTimeout(() => {
-        this.#listTimer = undefined;
-        this.#scheduleUpdate();
-      }, waitMs);
-      return;
-    }
-    this.#listChangedAt = performance.now();
     this.messages = [...this.messages, ...this.#incoming].slice(-MAX_SHOWN_MESSAGES);
     this.#incoming = [];
   }
@@ -306,11 +295,24 @@ export class TransportController implements ReactiveController {
     }
   }
 
-  /** Many events in one frame cost one render. */
+  /** Every event until the next redraw costs one render: on an animation frame, at most every RENDER_EVERY_MS. */
   #scheduleUpdate(): void {
-    if (this.#frame !== undefined) return;
+    if (this.#frame !== undefined || this.#renderTimer !== undefined) return;
+    const waitMs = this.#renderedAt + RENDER_EVERY_MS - performance.now();
+    if (waitMs <= 0) {
+      this.#redrawNextFrame();
+      return;
+    }
+    this.#renderTimer = setTimeout(() => {
+      this.#renderTimer = undefined;
+      this.#redrawNextFrame();
+    }, waitMs);
+  }
+
+  #redrawNextFrame(): void {
     this.#frame = requestAnimationFrame(() => {
       this.#frame = undefined;
+      this.#renderedAt = performance.now();
       this.#applyIncoming();
       this.host.requestUpdate();
     });
