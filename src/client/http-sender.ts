@@ -44,7 +44,8 @@ export async function requestJson<T>(
   traffic.bytesOut += bytesOut;
   const endWire = init.wire.start({ ...init.wire.fields, bytesOut });
   let status: number | string = 'failed';
-  let text = '';
+  let bytesIn = 0;
+  let answer: unknown;
   try {
     const response = await fetch(url, {
       method: init.method ?? 'GET',
@@ -53,16 +54,18 @@ export async function requestJson<T>(
       ...(init.body && { body: init.body, headers: { 'content-type': 'application/json' } }),
     });
     status = response.status;
-    text = await response.text();
-    traffic.bytesIn += byteLength(text);
+    const text = await response.text();
+    bytesIn = byteLength(text);
+    traffic.bytesIn += bytesIn;
     if (!response.ok) {
       const retryAfter = Number(response.headers.get('retry-after'));
       throw new HttpError(response.status, parseError(text), retryAfter > 0 ? retryAfter * 1000 : undefined);
     }
-    return JSON.parse(text) as T;
+    answer = JSON.parse(text);
+    return answer as T;
   } finally {
     if (init.signal.aborted && typeof status !== 'number') status = 'aborted';
-    endWire({ status, bytesIn: byteLength(text), ...(init.wire.fields.detail === 'poll' && { empty: isEmptyPoll(text) }) });
+    endWire({ status, bytesIn, ...(init.wire.fields.detail === 'poll' && { empty: isEmptyPoll(answer) }) });
   }
 }
 
@@ -94,9 +97,9 @@ export async function postMessage(
   }
 }
 
-/** A poll answer without messages (cheap: the page's timeline shows it hollow). */
-function isEmptyPoll(text: string): boolean {
-  return text.includes('"messages":[]');
+/** A poll answer without messages (the page's timeline shows it hollow). */
+function isEmptyPoll(answer: unknown): boolean {
+  return (answer as { messages?: unknown[] } | undefined)?.messages?.length === 0;
 }
 
 export function parseError(text: string): ChatError | undefined {
