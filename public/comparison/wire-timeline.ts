@@ -6,9 +6,10 @@
 // the server, ▼ down), marks are labelled lines (101, upgrade, close).
 // Hover or focus (arrow keys in a lane) names an entry; Pause freezes it.
 // Each lane also lists its entries as hidden elements (data-kind, data-label,
-// data-at): what tests read, at no layout or paint cost.
+// data-at): what tests read, at no layout or paint cost, renewed once a second.
 import { html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleProps } from '../style-props.js';
 import type { TransportName } from '../../src/chat/transports.js';
@@ -21,6 +22,8 @@ import { drawWire, entrySpan, isHeld } from '../wire/draw-wire.js';
 /** Redraws at most this often: enough to see bars grow, cheap on a busy laptop or a shared CI box. */
 const FRAME_MS = 200;
 const TICK_EVERY_MS = 5000;
+/** The hidden entry lists are renewed at most this often: each renewal diffs up to 500 elements a lane. */
+const LIST_EVERY_MS = 1000;
 
 @customElement('wire-timeline')
 export class WireTimeline extends LitElement {
@@ -35,6 +38,9 @@ export class WireTimeline extends LitElement {
   #frame: number | undefined;
   #lastDraw = 0;
   #shown = new Map<TransportName, WireEntry[]>();
+  /** What the hidden entry lists hold (a copy of #shown, renewed every LIST_EVERY_MS). */
+  #listed = new Map<TransportName, WireEntry[]>();
+  #listedAt = -Infinity;
   #resizeObserver = new ResizeObserver(() => this.#measure());
 
   protected override createRenderRoot(): HTMLElement {
@@ -84,6 +90,10 @@ export class WireTimeline extends LitElement {
 
   protected override render(): unknown {
     for (const lane of this.lanes) this.#shown.set(lane, this.log.visible(lane, this.#now, WINDOW_MS));
+    if (this.#now - this.#listedAt >= LIST_EVERY_MS) {
+      this.#listed = new Map(this.#shown);
+      this.#listedAt = this.#now;
+    }
     return html`<div class="wire-head">
         <h2>On the wire <span class="muted">(last ${WINDOW_MS / 1000} s)</span></h2>
         <span class="wire-legend" aria-hidden="true">▮ request (hollow: answered empty) · ▲ to server · ▼ to client · │ event</span>
@@ -174,10 +184,12 @@ export class WireTimeline extends LitElement {
       @blur=${() => (this.selected = undefined)}
     >
       <ul hidden>
-        ${repeat(
-          entries,
-          (entry) => entry.id,
-          (entry) => this.#renderEntry(lane, entry),
+        ${guard([this.#listed.get(lane)], () =>
+          repeat(
+            this.#listed.get(lane) ?? [],
+            (entry) => entry.id,
+            (entry) => this.#renderEntry(lane, entry),
+          ),
         )}
       </ul>
     </div>`;
