@@ -229,8 +229,7 @@ export class TransportController implements ReactiveController {
         if (status === 'connecting' || status === 'reconnecting') this.#connectingSince ??= performance.now();
         if (status !== 'open') this.#catchingUp = true;
         if (status === 'off') this.#connectingSince = undefined;
-        // At once, not at the next redraw: a reconnect shorter than RENDER_EVERY_MS must still flicker on screen.
-        this.host.requestUpdate();
+        this.#scheduleUpdate();
       }),
       transport.on('reset', () => {
         this.messages = [];
