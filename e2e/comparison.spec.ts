@@ -85,7 +85,7 @@ test("200 ms each way on long polling moves its own round trip by 300-500 ms; We
 }) => {
   test.setTimeout(120_000);
   await openLab(page);
-  // Two senders, taking turns at random gaps of 1.5 s on average: long polling's
+  // Two senders, taking turns at random gaps of 0.75-2.25 s: long polling's
   // poll is back and held (200 ms each way after each answer, more on a busy
   // machine) before its own next message arrives, so what is measured is the
   // added latency, not a poll still on its way.

@@ -1,13 +1,9 @@
 // Auto-send: a probe every N ms on average, from each switched-on pane in
 // turn, so the counters fill without anyone typing.
 //
-// The gaps are exponential (a Poisson process, at most 4N): a probe is as
-// likely at any moment, so probes land at random points of the poll cycle and
-// show the T/2 average the page explains. Gaps spread evenly over 0.5N-1.5N
-// were not enough: with five panes taking turns a pane's own gap (the sum of
-// five) varied by only 13 %, and when it came near T or T/2 its probes kept
-// landing at the same points of the cycle (seen: short polling's p50 held
-// near 1 s for 30 s at T = 5 s, N = 500 ms).
+// The gaps are random (0.5N-1.5N): a probe at a fixed period equal to the
+// short-poll interval would always land at the same point of the poll cycle
+// and show one fixed latency instead of the T/2 average the page explains.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Lab } from '../lab.js';
 
@@ -54,7 +50,7 @@ export class AutoSendController implements ReactiveController {
         this.#sendProbe();
         this.#scheduleNext();
       },
-      Math.min(4, -Math.log(1 - Math.random())) * this.intervalMs,
+      this.intervalMs * (0.5 + Math.random()),
     );
   }
 
