@@ -16,7 +16,7 @@ export const MAX_SHOWN_MESSAGES = 50;
  * A pane redraws (figures, notes and list together) at most this often: in a
  * lively room messages come far faster than anyone reads them, and each
  * redraw lays out and paints the pane again. Latency is still taken when a
- * message arrives; a send of this page shows its pending sign at once.
+ * message arrives. What a user waits for shows at once (#redrawNow).
  */
 const RENDER_EVERY_MS = 250;
 /** Sends shown as pending at most (a blocked pane auto-sending queues many): the newest. */
@@ -135,7 +135,7 @@ export class TransportController implements ReactiveController {
     const sentAt = this.lab.clock.markSent(clientMsgId, this.name);
     const pending: PendingSend = { clientMsgId, text, retry: undefined, acked: false };
     this.pending.set(clientMsgId, pending);
-    this.host.requestUpdate();
+    this.#redrawNow();
     try {
       await this.transport.send({ clientMsgId, author: this.lab.nickname, text });
       // A retried send's time includes its waits: only a first-time ack is one round trip.
@@ -229,7 +229,7 @@ export class TransportController implements ReactiveController {
         if (status === 'connecting' || status === 'reconnecting') this.#connectingSince ??= performance.now();
         if (status !== 'open') this.#catchingUp = true;
         if (status === 'off') this.#connectingSince = undefined;
-        this.#scheduleUpdate();
+        this.#redrawNow();
       }),
       transport.on('reset', () => {
         this.messages = [];
@@ -245,7 +245,7 @@ export class TransportController implements ReactiveController {
         this.#catchingUp = false;
         this.notice = syncNotice(info, this.#serverRestarted);
         this.#serverRestarted = false;
-        this.#scheduleUpdate();
+        this.#redrawNow();
       }),
       transport.on('error', (error) => {
         this.error = error.message;
@@ -307,6 +307,17 @@ export class TransportController implements ReactiveController {
       this.#renderTimer = undefined;
       this.#redrawNextFrame();
     }, waitMs);
+  }
+
+  /**
+   * Not at the next redraw: a status change (a reconnect shorter than
+   * RENDER_EVERY_MS must still flicker), a sync's notice, this page's own
+   * send. The messages that came before it show with it, so a "Caught up"
+   * notice never stands above a list that lacks what it counts.
+   */
+  #redrawNow(): void {
+    this.#applyIncoming();
+    this.host.requestUpdate();
   }
 
   #redrawNextFrame(): void {
